@@ -1,0 +1,216 @@
+/**
+ * Loads the native addon (through `bindings`) and describes its functions. Nothing here
+ * validates user input: lib/ does that before calling in, and the addon checks again.
+ */
+import { createRequire } from 'node:module';
+import { nativeErrorClasses } from './errors.js';
+
+/** An opaque handle to one at::Tensor, owned by a {@link Tensor}. */
+export interface Handle {
+  readonly __brand: 'TensorHandle';
+}
+type H = Handle;
+type Opt = H | null;
+type Ints = number[];
+type Scalar = number | boolean;
+type Num = H | Scalar;
+
+interface NativeCore {
+  init(errorClasses: object): void;
+  // runtime
+  manualSeed(seed: number): void;
+  getRngState(): H;
+  setRngState(state: H): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(): void;
+  setAllowTF32(allow: boolean): void;
+  version(): { libtorch: string; cuda: number | null; cudnn: number | null };
+  memory(): { liveTensors: number; cpuBytes: number; cudaBytes: number };
+  // creation and readback
+  fromTypedArray(data: ArrayBufferView, shape: Ints, dtype: string): H;
+  zeros(shape: Ints, dtype: string, device: string): H;
+  ones(shape: Ints, dtype: string, device: string): H;
+  empty(shape: Ints, dtype: string, device: string): H;
+  full(shape: Ints, value: Scalar, dtype: string, device: string): H;
+  randn(shape: Ints, dtype: string, device: string): H;
+  rand(shape: Ints, dtype: string, device: string): H;
+  randint(low: number, high: number, shape: Ints, dtype: string, device: string): H;
+  randperm(n: number, dtype: string, device: string): H;
+  arange(start: number, end: number, step: number, dtype: string, device: string): H;
+  linspace(start: number, end: number, steps: number, dtype: string, device: string): H;
+  eye(n: number, m: number, dtype: string, device: string): H;
+  dataSync(t: H): ArrayBufferView;
+  dataAsync(t: H): Promise<ArrayBufferView>;
+  item(t: H): number | boolean;
+  shape(t: H): number[];
+  dtype(t: H): string;
+  device(t: H): string;
+  dispose(t: H): void;
+  isDisposed(t: H): boolean;
+  // elementwise (the unary ops are typed by UnaryName below)
+  add(a: H, b: Num, alpha: Scalar | null): H;
+  sub(a: H, b: Num, alpha: Scalar | null): H;
+  mul(a: H, b: Num): H;
+  div(a: H, b: Num): H;
+  pow(a: H, b: Num): H;
+  remainder(a: H, b: Num): H;
+  eq(a: H, b: Num): H;
+  ne(a: H, b: Num): H;
+  lt(a: H, b: Num): H;
+  le(a: H, b: Num): H;
+  gt(a: H, b: Num): H;
+  ge(a: H, b: Num): H;
+  maximum(a: H, b: H): H;
+  minimum(a: H, b: H): H;
+  clamp(a: H, min: number | null, max: number | null): H;
+  where(cond: H, a: H, b: H): H;
+  maskedFill(a: H, mask: H, value: Scalar): H;
+  add_(a: H, b: Num, alpha: Scalar | null): H;
+  sub_(a: H, b: Num, alpha: Scalar | null): H;
+  mul_(a: H, b: Num): H;
+  div_(a: H, b: Num): H;
+  copy_(a: H, src: H): H;
+  fill_(a: H, value: Scalar): H;
+  zero_(a: H): H;
+  relu_(a: H): H;
+  sqrt_(a: H): H;
+  uniform_(a: H, from: number, to: number): H;
+  normal_(a: H, mean: number, std: number): H;
+  clamp_(a: H, min: number | null, max: number | null): H;
+  addcmul_(a: H, t1: H, t2: H, value: number): H;
+  addcdiv_(a: H, t1: H, t2: H, value: number): H;
+  lerp_(a: H, end: H, weight: H | number): H;
+  maximum_(a: H, b: H): H;
+  // reductions
+  sum(a: H, dims: Ints | null, keepdim: boolean): H;
+  mean(a: H, dims: Ints | null, keepdim: boolean): H;
+  prod(a: H, dim: number | null, keepdim: boolean): H;
+  max(a: H): H;
+  min(a: H): H;
+  maxDim(a: H, dim: number, keepdim: boolean): [H, H];
+  minDim(a: H, dim: number, keepdim: boolean): [H, H];
+  argmax(a: H, dim: number | null, keepdim: boolean): H;
+  argmin(a: H, dim: number | null, keepdim: boolean): H;
+  topk(a: H, k: number, dim: number, largest: boolean, sorted: boolean): [H, H];
+  sort(a: H, dim: number, descending: boolean): [H, H];
+  std(a: H, dims: Ints | null, unbiased: boolean, keepdim: boolean): H;
+  var(a: H, dims: Ints | null, unbiased: boolean, keepdim: boolean): H;
+  norm(a: H, p: number, dims: Ints | null, keepdim: boolean): H;
+  all(a: H): H;
+  any(a: H): H;
+  logsumexp(a: H, dims: Ints, keepdim: boolean): H;
+  cumsum(a: H, dim: number): H;
+  // shape
+  reshape(a: H, shape: Ints): H;
+  view(a: H, shape: Ints): H;
+  flatten(a: H, start: number, end: number): H;
+  permute(a: H, dims: Ints): H;
+  transpose(a: H, d0: number, d1: number): H;
+  contiguous(a: H): H;
+  squeeze(a: H, dim: number | null): H;
+  unsqueeze(a: H, dim: number): H;
+  expand(a: H, shape: Ints): H;
+  narrow(a: H, dim: number, start: number, length: number): H;
+  select(a: H, dim: number, index: number): H;
+  slice(a: H, dim: number, start: number, end: number, step: number): H;
+  indexSelect(a: H, dim: number, index: H): H;
+  gather(a: H, dim: number, index: H): H;
+  flip(a: H, dims: Ints): H;
+  repeat(a: H, repeats: Ints): H;
+  clone(a: H): H;
+  detach(a: H): H;
+  toDType(a: H, dtype: string): H;
+  toDevice(a: H, device: string): H;
+  oneHot(a: H, numClasses: number): H;
+  pad(a: H, pad: Ints, mode: string, value: number): H;
+  cat(ts: H[], dim: number): H;
+  stack(ts: H[], dim: number): H;
+  chunk(a: H, chunks: number, dim: number): H[];
+  split(a: H, sizes: number | Ints, dim: number): H[];
+  // nn
+  conv2d(x: H, w: H, b: Opt, stride: Ints, padding: Ints, dilation: Ints, groups: number): H;
+  batchNorm(
+    x: H,
+    runningMean: Opt,
+    runningVar: Opt,
+    weight: Opt,
+    bias: Opt,
+    training: boolean,
+    momentum: number,
+    eps: number,
+  ): H;
+  maxPool2d(x: H, k: Ints, s: Ints, p: Ints, d: Ints, ceil: boolean): H;
+  avgPool2d(x: H, k: Ints, s: Ints, p: Ints, ceil: boolean, countIncludePad: boolean): H;
+  adaptiveAvgPool2d(x: H, size: Ints): H;
+  adaptiveMaxPool2d(x: H, size: Ints): H;
+  linear(x: H, w: H, b: Opt): H;
+  matmul(a: H, b: H): H;
+  bmm(a: H, b: H): H;
+  softmax(x: H, dim: number): H;
+  logSoftmax(x: H, dim: number): H;
+  dropout(x: H, p: number, training: boolean): H;
+  resizeBilinear(x: H, size: Ints, alignCorners: boolean, antialias: boolean): H;
+  crossEntropy(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number, smoothing: number): H;
+  nllLoss(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number): H;
+  mseLoss(x: H, target: H, reduction: string): H;
+  binaryCrossEntropyWithLogits(x: H, t: H, w: Opt, posWeight: Opt, reduction: string): H;
+  // autograd
+  backward(t: H, grad: Opt, retainGraph: boolean, createGraph: boolean): void;
+  grad(t: H): H | null;
+  setGrad(t: H, grad: Opt): void;
+  requiresGrad(t: H): boolean;
+  setRequiresGrad(t: H, value: boolean): void;
+  isLeaf(t: H): boolean;
+  retainGrad(t: H): void;
+  setGradEnabled(enabled: boolean): boolean;
+  isGradEnabled(): boolean;
+}
+
+export const unaryOps = [
+  'neg', 'exp', 'log', 'log2', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'abs', 'sign', 'sigmoid',
+  'tanh', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'square', 'sin', 'cos', 'erf',
+  'isnan', 'isinf', 'isfinite', 'logicalNot',
+] as const; // prettier-ignore
+export type UnaryName = (typeof unaryOps)[number];
+
+export type NativeBinding = NativeCore & Record<UnaryName, (a: H) => H>;
+
+function explainLoadFailure(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  let remedy: string;
+  if (/Could not locate the bindings file/.test(message)) {
+    remedy =
+      'The native addon is not built. Run `npm run setup` in the resnet-native folder ' +
+      '(or `npm run build:native` when libtorch is already installed).';
+  } else if (/libtorch|libc10|libtorch_cpu/.test(message)) {
+    remedy =
+      'libtorch could not be loaded. Install it (Debian/Ubuntu: `apt-get install libtorch-dev`) ' +
+      'or set LIBTORCH to a libtorch folder and rebuild with `npm run build:native`.';
+  } else if (/NODE_MODULE_VERSION|invalid ELF|wrong ELF class/.test(message)) {
+    remedy = 'The addon was built for another Node.js or platform: rebuild with `npm run build:native`.';
+  } else {
+    remedy = 'Rebuild the addon with `npm run build:native`; see the cause below.';
+  }
+  return new Error(`resnet-native: could not load its native addon. ${remedy}\nCause: ${message}`, {
+    cause: error,
+  });
+}
+
+function load(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  const bindings = require('bindings') as (name: string) => unknown;
+  let addon: NativeBinding;
+  try {
+    addon = bindings('resnet_native') as NativeBinding;
+  } catch (error) {
+    throw explainLoadFailure(error);
+  }
+  addon.init(nativeErrorClasses);
+  return addon;
+}
+
+/** The addon, loaded once per thread (worker_threads each load their own instance). */
+export const native: NativeBinding = load();

@@ -1,0 +1,2 @@
+/** Neural-network building blocks, as `torch.nn`. */
+export * as functional from './functional.js';

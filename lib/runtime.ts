@@ -1,0 +1,105 @@
+/** Process-wide controls: seeds, threads, grad mode, scoped disposal, memory, devices. */
+import { native } from './binding.js';
+import { Tensor, handleOf, wrap } from './tensor.js';
+import { closeScope, openScope } from './scope.js';
+import { checkBool, checkInt, fail } from './validate.js';
+
+/** Seeds libtorch's generators (CPU and CUDA); randn/rand then match PyTorch's numbers. */
+export function manualSeed(seed: number): void {
+  native.manualSeed(checkInt('seed', seed, 0));
+}
+
+/** The CPU generator's state (a uint8 tensor), for exact resumption. */
+export function getRngState(): Tensor<'uint8'> {
+  return wrap(native.getRngState());
+}
+
+export function setRngState(state: Tensor): void {
+  native.setRngState(handleOf(state, 'state'));
+}
+
+/** Intra-op threads. The default is the number of cores this process may use. */
+export function setNumThreads(n: number): void {
+  native.setNumThreads(checkInt('n', n, 1));
+}
+
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  if (typeof fn !== 'function') fail('fn', 'a function', fn);
+  const previous = native.setGradEnabled(enabled);
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(previous);
+  }
+}
+
+/** Runs `fn` with gradient recording off and returns its result. */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Runs `fn` with gradient recording on (inside a noGrad, for example). */
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}
+
+export function isGradEnabled(): boolean {
+  return native.isGradEnabled();
+}
+
+export function setGradEnabled(enabled: boolean): void {
+  native.setGradEnabled(checkBool('enabled', enabled));
+}
+
+/** Every Tensor reachable from `value` through arrays and plain objects. */
+function collectTensors(value: unknown, out: Set<unknown>, depth = 0): Set<unknown> {
+  if (value instanceof Tensor) out.add(value);
+  else if (depth < 8 && Array.isArray(value)) for (const v of value) collectTensors(v, out, depth + 1);
+  else if (depth < 8 && value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectTensors(v, out, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it except those it returns (as a
+ * Tensor, or inside arrays and plain objects), as tfjs's tidy. Not for async functions:
+ * tensors created after the first await would escape the scope.
+ */
+export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') fail('fn', 'a function', fn);
+  const scope = openScope();
+  let result: T | undefined;
+  try {
+    result = fn();
+    if (result instanceof Promise) fail('fn', 'a synchronous function (tidy cannot follow an await)', result);
+    return result;
+  } finally {
+    closeScope(scope, collectTensors(result, new Set()));
+  }
+}
+
+export interface MemoryInfo {
+  /** Tensors that JavaScript holds and has not disposed. */
+  liveTensors: number;
+  /** Bytes of the distinct CPU storages behind them (views count once). */
+  cpuBytes: number;
+  cudaBytes: number;
+}
+
+export function memory(): MemoryInfo {
+  return native.memory();
+}
+
+/** CUDA devices as libtorch sees them. */
+export const cuda = {
+  isAvailable: (): boolean => native.cudaIsAvailable(),
+  deviceCount: (): number => native.cudaDeviceCount(),
+  synchronize: (): void => native.cudaSynchronize(),
+  /** TF32 math on Ampere and later (on by default in cuDNN); off gives float32 results. */
+  setAllowTF32: (allow: boolean): void => native.setAllowTF32(checkBool('allow', allow)),
+};

@@ -1,0 +1,30 @@
+/**
+ * Scopes for tidy(): each open scope collects the tensors created while it is open, so
+ * that tidy can dispose them all except what the function returned.
+ */
+interface Disposable {
+  dispose(): void;
+}
+
+const scopes: Set<Disposable>[] = [];
+
+export function track(tensor: Disposable): void {
+  scopes.at(-1)?.add(tensor);
+}
+
+export function openScope(): Set<Disposable> {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  return scope;
+}
+
+/** Closes `scope`: disposes what it holds except `keep`, which moves to the parent scope. */
+export function closeScope(scope: Set<Disposable>, keep: Set<unknown>): void {
+  const index = scopes.lastIndexOf(scope);
+  if (index >= 0) scopes.splice(index, 1);
+  const parent = scopes.at(-1);
+  for (const t of scope) {
+    if (keep.has(t)) parent?.add(t);
+    else t.dispose();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The public Tensor: a thin owner of one native handle. Every method calls straight into
+ * libtorch through the addon; shapes are cached because they never change in place.
+ */
+import { type Handle, native } from './binding.js';
+import { type DType, type Device, type TypedArrayOf, isDType, isDevice } from './dtype.js';
+import { DTypeError } from './errors.js';
+import { describe } from './describe.js';
+import { track } from './scope.js';
+import { checkBool, checkInt, checkNumber, checkOptions, fail } from './validate.js';
+
+/** A tensor or a plain number, for arithmetic. */
+export type TensorOrNumber = Tensor | number;
+
+export class Tensor<D extends DType = DType> {
+  /** @internal The native handle; use only inside the library. */
+  readonly _h: Handle;
+  #shape: readonly number[] | undefined;
+
+  /** @internal Tensors are created by the library's functions, not with `new`. */
+  constructor(handle: Handle) {
+    this._h = handle;
+    track(this);
+  }
+
+  /** The size of each dimension. */
+  get shape(): readonly number[] {
+    return (this.#shape ??= Object.freeze(native.shape(this._h)));
+  }
+  get dtype(): D {
+    return native.dtype(this._h) as D;
+  }
+  get device(): Device {
+    return native.device(this._h) as Device;
+  }
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+  /** Number of elements. */
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  numel(): number {
+    return this.size;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+
+  // ---- reading values ----
+  /** Copies the values into a new TypedArray of this tensor's dtype (blocks on device work). */
+  dataSync(): TypedArrayOf[D] {
+    return native.dataSync(this._h) as TypedArrayOf[D];
+  }
+  /** Same as dataSync(), with the copy done off the JavaScript thread. */
+  async data(): Promise<TypedArrayOf[D]> {
+    return (await native.dataAsync(this._h)) as TypedArrayOf[D];
+  }
+  /** The value of a one-element tensor. */
+  item(): number {
+    return Number(native.item(this._h));
+  }
+  /** Nested arrays of numbers (bigints for int64), for printing and small tests. */
+  toArray(): unknown {
+    const flat = Array.from(this.dataSync() as ArrayLike<number | bigint>);
+    const nest = (offset: number, dim: number): unknown => {
+      if (dim === this.shape.length) return flat[offset];
+      const size = this.shape[dim] ?? 0;
+      const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: size }, (_, i) => nest(offset + i * stride, dim + 1));
+    };
+    return nest(0, 0);
+  }
+
+  // ---- autograd ----
+  get requiresGrad(): boolean {
+    return native.requiresGrad(this._h);
+  }
+  set requiresGrad(value: boolean) {
+    native.setRequiresGrad(this._h, checkBool('requiresGrad', value));
+  }
+  /** Sets requiresGrad and returns this tensor (PyTorch's `requires_grad_`). */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+  /** The gradient accumulated by backward(), or null. */
+  get grad(): Tensor<D> | null {
+    const h = native.grad(this._h);
+    return h === null ? null : new Tensor<D>(h);
+  }
+  set grad(value: Tensor | null) {
+    native.setGrad(this._h, value === null ? null : handleOf(value, 'grad'));
+  }
+  get isLeaf(): boolean {
+    return native.isLeaf(this._h);
+  }
+  retainGrad(): void {
+    native.retainGrad(this._h);
+  }
+  /** Computes gradients of this tensor (a scalar loss, or given `gradient`) w.r.t. graph leaves. */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    const o = checkOptions('options', options);
+    const createGraph = o['createGraph'] === undefined ? false : checkBool('createGraph', o['createGraph']);
+    const retain = o['retainGraph'] === undefined ? createGraph : checkBool('retainGraph', o['retainGraph']);
+    const g = gradient === undefined ? null : handleOf(gradient, 'gradient');
+    native.backward(this._h, g, retain, createGraph);
+  }
+  detach(): Tensor<D> {
+    return new Tensor<D>(native.detach(this._h));
+  }
+
+  // ---- conversion and copies ----
+  /** Converts to a dtype or moves to a device. */
+  to<T extends DType>(target: T): Tensor<T>;
+  to(target: Device): Tensor<D>;
+  to(target: DType | Device): Tensor {
+    if (isDType(target)) return new Tensor(native.toDType(this._h, target));
+    if (isDevice(target)) return new Tensor(native.toDevice(this._h, target));
+    throw new DTypeError(`Expected a dtype or a device ('cpu', 'cuda:0') for target but received ${describe(target)}`);
+  }
+  float(): Tensor<'float32'> {
+    return this.to('float32');
+  }
+  double(): Tensor<'float64'> {
+    return this.to('float64');
+  }
+  long(): Tensor<'int64'> {
+    return this.to('int64');
+  }
+  cpu(): Tensor<D> {
+    return this.to('cpu');
+  }
+  cuda(index = 0): Tensor<D> {
+    return this.to(`cuda:${checkInt('index', index, 0)}`);
+  }
+  clone(): Tensor<D> {
+    return new Tensor<D>(native.clone(this._h));
+  }
+  contiguous(): Tensor<D> {
+    return new Tensor<D>(native.contiguous(this._h));
+  }
+
+  // ---- lifetime ----
+  /** Frees the native memory now; later use throws DisposedError. */
+  dispose(): void {
+    native.dispose(this._h);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  get isDisposed(): boolean {
+    return native.isDisposed(this._h);
+  }
+
+  toString(): string {
+    if (this.isDisposed) return 'Tensor(disposed)';
+    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
+  }
+}
+
+/** The native handle of `value`, or an ArgumentError naming `name`. */
+export function handleOf(value: unknown, name: string): Handle {
+  if (!(value instanceof Tensor)) fail(name, 'a Tensor', value);
+  return value._h;
+}
+
+/** Handle of a tensor argument, or the number itself (for ops that take either). */
+export function operand(value: unknown, name: string): Handle | number {
+  if (typeof value === 'number') return checkNumber(name, value);
+  return handleOf(value, name);
+}
+
+export function optionalHandle(value: unknown, name: string): Handle | null {
+  return value === undefined || value === null ? null : handleOf(value, name);
+}
+
+export function wrap<D extends DType = DType>(h: Handle): Tensor<D> {
+  return new Tensor<D>(h);
+}

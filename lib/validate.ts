@@ -1,0 +1,102 @@
+/**
+ * Argument checks with one message format, as sharp does:
+ * "Expected a positive integer for stride but received -3 of type number".
+ */
+import { describe } from './describe.js';
+import { type DType, type Device, isDType, isDevice } from './dtype.js';
+import { ArgumentError, DeviceError, DTypeError } from './errors.js';
+
+export function fail(name: string, expected: string, value: unknown): never {
+  throw new ArgumentError(`Expected ${expected} for ${name} but received ${describe(value)}`);
+}
+
+export function checkNumber(name: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) fail(name, 'a number', value);
+  return value;
+}
+
+export function checkFinite(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'a finite number', value);
+  return value;
+}
+
+export function checkInt(name: string, value: unknown, min = -Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    const expected =
+      min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : 'an integer';
+    fail(name, min > 1 ? `an integer >= ${min}` : expected, value);
+  }
+  return value;
+}
+
+export function checkBool(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(name, 'a boolean', value);
+  return value;
+}
+
+/** A list of integers; a single number is repeated `length` times (PyTorch's `_pair`). */
+export function checkIntList(name: string, value: unknown, length: number, min = 0): number[] {
+  if (typeof value === 'number') return new Array<number>(length).fill(checkInt(name, value, min));
+  if (!Array.isArray(value) || value.length !== length) {
+    fail(name, `an integer or an array of ${length} integers`, value);
+  }
+  return value.map((v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      fail(name, `an integer or an array of ${length} integers >= ${min}`, value);
+    }
+    return v;
+  });
+}
+
+/** A shape: an array of non-negative integers. */
+export function checkShape(name: string, value: unknown): number[] {
+  if (!Array.isArray(value)) fail(name, 'an array of non-negative integers', value);
+  for (const v of value) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      fail(name, 'an array of non-negative integers', value);
+    }
+  }
+  return value as number[];
+}
+
+/** Dims for reductions: one integer or an array of integers. */
+export function checkDims(name: string, value: unknown): number[] {
+  const list = typeof value === 'number' ? [value] : value;
+  if (!Array.isArray(list)) fail(name, 'an integer or an array of integers', value);
+  for (const v of list) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
+      fail(name, 'an integer or an array of integers', value);
+    }
+  }
+  return list as number[];
+}
+
+export function checkDType(name: string, value: unknown): DType {
+  if (!isDType(value)) {
+    throw new DTypeError(
+      `Expected a dtype (float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8, bool) for ${name} but received ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+export function checkDevice(name: string, value: unknown): Device {
+  if (!isDevice(value)) {
+    throw new DeviceError(`Expected 'cpu', 'cuda' or 'cuda:N' for ${name} but received ${describe(value)}`);
+  }
+  return value;
+}
+
+export function checkOneOf<T extends string>(name: string, value: unknown, options: readonly T[]): T {
+  if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) {
+    fail(name, `one of ${options.map((o) => `'${o}'`).join(', ')}`, value);
+  }
+  return value as T;
+}
+
+/** Options objects must be objects (or omitted). */
+export function checkOptions(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(name, 'an options object', value);
+  return value as Record<string, unknown>;
+}

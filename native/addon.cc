@@ -1,0 +1,32 @@
+// Entry point: registers exports only. Each concern lives in its own file.
+#include <napi.h>
+
+#include "instance.h"
+#include "registry.h"
+#include "tensor.h"
+
+namespace rn {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new InstanceData();
+  env.SetInstanceData(data);  // deleted by node-addon-api when this environment ends
+  Napi::Function ctor = TensorHandle::Define(env);
+  data->tensor_ctor = Napi::Persistent(ctor);
+  exports.Set("TensorHandle", ctor);
+  RegisterRuntime(env, exports);
+  RegisterCreate(env, exports);
+  RegisterReadback(env, exports);
+  RegisterPointwise(env, exports);
+  RegisterReduce(env, exports);
+  RegisterShape(env, exports);
+  RegisterNN(env, exports);
+  RegisterLoss(env, exports);
+  RegisterAutograd(env, exports);
+  return exports;
+}
+
+}  // namespace rn
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return rn::Init(env, exports); }
+
+NODE_API_MODULE(resnet_native, InitAddon)

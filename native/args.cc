@@ -1,0 +1,88 @@
+#include "args.h"
+
+#include <cmath>
+
+namespace rn {
+
+void Args::Fail(const char* name, const char* expected, size_t i) const {
+  Throw(env_, ErrorKind::Argument,
+        std::string("Expected ") + expected + " for " + name + " but received " +
+            DescribeValue(info_[i]));
+}
+
+double Args::Number(size_t i, const char* name) const {
+  if (!info_[i].IsNumber()) Fail(name, "a number", i);
+  return info_[i].As<Napi::Number>().DoubleValue();
+}
+
+int64_t Args::Int(size_t i, const char* name) const {
+  if (!info_[i].IsNumber()) Fail(name, "an integer", i);
+  const double v = info_[i].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(v) || std::floor(v) != v || std::fabs(v) > 9007199254740991.0) {
+    Fail(name, "an integer", i);
+  }
+  return static_cast<int64_t>(v);
+}
+
+bool Args::Bool(size_t i, const char* name) const {
+  if (!info_[i].IsBoolean()) Fail(name, "a boolean", i);
+  return info_[i].As<Napi::Boolean>().Value();
+}
+
+std::string Args::String(size_t i, const char* name) const {
+  if (!info_[i].IsString()) Fail(name, "a string", i);
+  return info_[i].As<Napi::String>().Utf8Value();
+}
+
+std::vector<int64_t> Args::IntList(size_t i, const char* name) const {
+  if (!info_[i].IsArray()) Fail(name, "an array of integers", i);
+  Napi::Array arr = info_[i].As<Napi::Array>();
+  std::vector<int64_t> out(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); ++k) {
+    Napi::Value v = arr.Get(k);
+    if (!v.IsNumber()) Fail(name, "an array of integers", i);
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || std::floor(d) != d) Fail(name, "an array of integers", i);
+    out[k] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
+std::vector<at::Tensor> Args::TensorList(size_t i, const char* name) const {
+  if (!info_[i].IsArray()) Fail(name, "an array of Tensors", i);
+  Napi::Array arr = info_[i].As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  out.reserve(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); ++k) out.push_back(TensorHandle::From(env_, arr.Get(k), name));
+  return out;
+}
+
+at::Scalar Args::Scalar(size_t i, const char* name) const {
+  if (info_[i].IsBoolean()) return at::Scalar(info_[i].As<Napi::Boolean>().Value());
+  const double v = Number(i, name);
+  if (std::isfinite(v) && std::floor(v) == v && std::fabs(v) <= 9007199254740991.0) {
+    return at::Scalar(static_cast<int64_t>(v));
+  }
+  return at::Scalar(v);
+}
+
+at::ScalarType Args::DType(size_t i, const char* name) const { return ParseDType(env_, info_[i], name); }
+
+at::Device Args::Device(size_t i, const char* name) const {
+  const std::string s = String(i, name);
+  if (s == "cpu") return at::Device(at::kCPU);
+  if (s == "cuda") return at::Device(at::kCUDA, 0);
+  if (s.rfind("cuda:", 0) == 0 && s.size() > 5 && s.size() < 9 &&
+      s.find_first_not_of("0123456789", 5) == std::string::npos) {
+    return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(std::stoi(s.substr(5))));
+  }
+  Throw(env_, ErrorKind::Device,
+        std::string("Expected 'cpu', 'cuda' or 'cuda:N' for ") + name + " but received " +
+            DescribeValue(info_[i]));
+}
+
+at::TensorOptions Args::Options(size_t i) const {
+  return at::TensorOptions().dtype(DType(i, "dtype")).device(Device(i + 1, "device"));
+}
+
+}  // namespace rn

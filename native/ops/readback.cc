@@ -1,0 +1,140 @@
+// Reading tensors back into JavaScript: metadata, TypedArray copies (sync and async),
+// item(), dispose().
+#include <ATen/ops/_local_scalar_dense.h>
+
+#include <cstring>
+
+#include "args.h"
+#include "registry.h"
+
+namespace rn {
+namespace {
+
+// Copies a contiguous CPU tensor into a new TypedArray of its dtype.
+Napi::Value ToTypedArray(Napi::Env env, const at::Tensor& cpu) {
+  const DTypeInfo* dtype = FindDType(cpu.scalar_type());
+  if (dtype == nullptr) Throw(env, ErrorKind::DType, "tensor dtype has no TypedArray counterpart");
+  const size_t numel = static_cast<size_t>(cpu.numel());
+  auto buffer = Napi::ArrayBuffer::New(env, numel * dtype->element_size);
+  if (numel > 0) std::memcpy(buffer.Data(), cpu.data_ptr(), numel * dtype->element_size);
+  napi_value array;
+  NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, dtype->array, numel, buffer, 0, &array),
+                       Napi::Value());
+  return Napi::Value(env, array);
+}
+
+at::Tensor ContiguousCpu(const at::Tensor& t) { return t.detach().to(at::kCPU).contiguous(); }
+
+Napi::Value DataSync(const Napi::CallbackInfo& info) {
+  Args a(info);
+  return ToTypedArray(a.env(), ContiguousCpu(a.Tensor(0, "tensor")));
+}
+
+// The device-to-host copy runs on libuv's pool; the TypedArray is built on the JS
+// thread. The worker holds its own reference, so dispose() meanwhile is safe.
+class DataWorker : public Napi::AsyncWorker {
+ public:
+  DataWorker(Napi::Env env, at::Tensor tensor)
+      : Napi::AsyncWorker(env, "resnet-native:data"), tensor_(std::move(tensor)), deferred_(env) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      // clone() so later in-place changes on the JS thread cannot race with the copy out.
+      result_ = ContiguousCpu(tensor_).clone();
+    } catch (const c10::Error& e) {
+      error_ = e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+    tensor_.reset();
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!error_.empty()) {
+      deferred_.Reject(MakeError(env, ErrorKind::Torch, error_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(ToTypedArray(env, result_));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+
+ private:
+  at::Tensor tensor_;
+  at::Tensor result_;
+  std::string error_;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value DataAsync(const Napi::CallbackInfo& info) {
+  Args a(info);
+  auto* worker = new DataWorker(a.env(), a.Tensor(0, "tensor"));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value Item(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const at::Tensor& t = a.Tensor(0, "tensor");
+  if (t.numel() != 1) {
+    Throw(a.env(), ErrorKind::Shape,
+          "item() needs a tensor with one element but this one has " + std::to_string(t.numel()));
+  }
+  at::Scalar s = at::_local_scalar_dense(t.detach());
+  if (s.isBoolean()) return Napi::Boolean::New(a.env(), s.toBool());
+  return Napi::Number::New(a.env(), s.toDouble());
+}
+
+Napi::Value Shape(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const at::Tensor& t = a.Tensor(0, "tensor");
+  auto sizes = t.sizes();
+  Napi::Array out = Napi::Array::New(a.env(), sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i) out.Set(i, Napi::Number::New(a.env(), static_cast<double>(sizes[i])));
+  return out;
+}
+
+Napi::Value DType(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const DTypeInfo* d = FindDType(a.Tensor(0, "tensor").scalar_type());
+  return Napi::String::New(a.env(), d != nullptr ? d->name : "unknown");
+}
+
+Napi::Value Device(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const at::Tensor& t = a.Tensor(0, "tensor");
+  if (t.is_cuda()) return Napi::String::New(a.env(), "cuda:" + std::to_string(t.get_device()));
+  return Napi::String::New(a.env(), "cpu");
+}
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  Args a(info);
+  if (!a.IsTensor(0)) a.Fail("tensor", "a Tensor", 0);
+  TensorHandle::Unwrap(a[0].As<Napi::Object>())->Release();
+  return a.env().Undefined();
+}
+
+Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
+  Args a(info);
+  if (!a.IsTensor(0)) a.Fail("tensor", "a Tensor", 0);
+  return Napi::Boolean::New(a.env(), TensorHandle::Unwrap(a[0].As<Napi::Object>())->disposed());
+}
+
+}  // namespace
+
+void RegisterReadback(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "dataSync", DataSync);
+  Export(env, exports, "dataAsync", DataAsync);
+  Export(env, exports, "item", Item);
+  Export(env, exports, "shape", Shape);
+  Export(env, exports, "dtype", DType);
+  Export(env, exports, "device", Device);
+  Export(env, exports, "dispose", Dispose);
+  Export(env, exports, "isDisposed", IsDisposed);
+}
+
+}  // namespace rn
