@@ -6,8 +6,7 @@ namespace rn {
 
 void Args::Fail(const char* name, const char* expected, size_t i) const {
   Throw(env_, ErrorKind::Argument,
-        std::string("Expected ") + expected + " for " + name + " but received " +
-            DescribeValue(info_[i]));
+        std::string("Expected ") + expected + " for " + name + " but received " + DescribeValue(info_[i]));
 }
 
 double Args::Number(size_t i, const char* name) const {

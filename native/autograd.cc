@@ -78,9 +78,14 @@ Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
 
 void RegisterAutograd(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, NativeFn> fns[] = {
-      {"backward", Backward}, {"grad", Grad}, {"setGrad", SetGrad},
-      {"requiresGrad", RequiresGrad}, {"setRequiresGrad", SetRequiresGrad}, {"isLeaf", IsLeaf},
-      {"retainGrad", RetainGrad}, {"setGradEnabled", SetGradEnabled},
+      {"backward", Backward},
+      {"grad", Grad},
+      {"setGrad", SetGrad},
+      {"requiresGrad", RequiresGrad},
+      {"setRequiresGrad", SetRequiresGrad},
+      {"isLeaf", IsLeaf},
+      {"retainGrad", RetainGrad},
+      {"setGradEnabled", SetGradEnabled},
       {"isGradEnabled", IsGradEnabled},
   };
   for (const auto& [name, fn] : fns) Export(env, exports, name, fn);

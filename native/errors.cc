@@ -9,12 +9,18 @@ namespace {
 
 const char* KindKey(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::Argument: return "ArgumentError";
-    case ErrorKind::Shape: return "ShapeError";
-    case ErrorKind::DType: return "DTypeError";
-    case ErrorKind::Disposed: return "DisposedError";
-    case ErrorKind::Device: return "DeviceError";
-    case ErrorKind::Torch: break;
+    case ErrorKind::Argument:
+      return "ArgumentError";
+    case ErrorKind::Shape:
+      return "ShapeError";
+    case ErrorKind::DType:
+      return "DTypeError";
+    case ErrorKind::Disposed:
+      return "DisposedError";
+    case ErrorKind::Device:
+      return "DeviceError";
+    case ErrorKind::Torch:
+      break;
   }
   return "TorchError";
 }
@@ -58,19 +64,27 @@ Napi::Error MakeError(Napi::Env env, ErrorKind kind, const std::string& message)
 
 std::string DescribeValue(const Napi::Value& value) {
   switch (value.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return value.As<Napi::Boolean>().Value() ? "true" : "false";
-    case napi_number: return Napi::Value(value).ToString().Utf8Value() + " of type number";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return value.As<Napi::Boolean>().Value() ? "true" : "false";
+    case napi_number:
+      return Napi::Value(value).ToString().Utf8Value() + " of type number";
     case napi_string: {
       std::string s = value.As<Napi::String>().Utf8Value();
       if (s.size() > 40) s = s.substr(0, 40) + "...";
       return "\"" + s + "\" of type string";
     }
-    case napi_bigint: return "a bigint";
-    case napi_function: return "a function";
-    case napi_object: return value.IsArray() ? "an array" : "an object";
-    default: return "a value of another type";
+    case napi_bigint:
+      return "a bigint";
+    case napi_function:
+      return "a function";
+    case napi_object:
+      return value.IsArray() ? "an array" : "an object";
+    default:
+      return "a value of another type";
   }
 }
 

@@ -87,7 +87,8 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
   if (ctx.hasCUDA()) {
     out.Set("cuda", Napi::Number::New(env, static_cast<double>(at::detail::getCUDAHooks().versionCUDART())));
     if (ctx.hasCuDNN()) {
-      out.Set("cudnn", Napi::Number::New(env, static_cast<double>(at::detail::getCUDAHooks().versionCuDNN())));
+      out.Set("cudnn",
+              Napi::Number::New(env, static_cast<double>(at::detail::getCUDAHooks().versionCuDNN())));
     } else {
       out.Set("cudnn", env.Null());
     }
@@ -134,11 +135,18 @@ void SetDefaultThreads() {
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   SetDefaultThreads();
   const std::pair<const char*, NativeFn> fns[] = {
-      {"manualSeed", ManualSeed}, {"getRngState", GetRngState}, {"setRngState", SetRngState},
-      {"setNumThreads", SetNumThreads}, {"getNumThreads", GetNumThreads},
-      {"cudaIsAvailable", CudaIsAvailable}, {"cudaDeviceCount", CudaDeviceCount},
-      {"cudaSynchronize", CudaSynchronize}, {"setAllowTF32", SetAllowTF32}, {"version", Version},
-      {"memory", Memory}, {"init", Init},
+      {"manualSeed", ManualSeed},
+      {"getRngState", GetRngState},
+      {"setRngState", SetRngState},
+      {"setNumThreads", SetNumThreads},
+      {"getNumThreads", GetNumThreads},
+      {"cudaIsAvailable", CudaIsAvailable},
+      {"cudaDeviceCount", CudaDeviceCount},
+      {"cudaSynchronize", CudaSynchronize},
+      {"setAllowTF32", SetAllowTF32},
+      {"version", Version},
+      {"memory", Memory},
+      {"init", Init},
   };
   for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
 }

@@ -5,9 +5,7 @@
 
 namespace rn {
 
-Napi::Function TensorHandle::Define(Napi::Env env) {
-  return DefineClass(env, "TensorHandle", {});
-}
+Napi::Function TensorHandle::Define(Napi::Env env) { return DefineClass(env, "TensorHandle", {}); }
 
 Napi::Value TensorHandle::Make(Napi::Env env, at::Tensor tensor) {
   if (!tensor.defined()) return env.Null();

@@ -90,12 +90,14 @@ Napi::Value Randperm(const Napi::CallbackInfo& info) {
 // arange(start, end, step, dtype, device)
 Napi::Value Arange(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Wrap(a.env(), at::arange(a.Scalar(0, "start"), a.Scalar(1, "end"), a.Scalar(2, "step"), a.Options(3)));
+  return Wrap(a.env(),
+              at::arange(a.Scalar(0, "start"), a.Scalar(1, "end"), a.Scalar(2, "step"), a.Options(3)));
 }
 
 Napi::Value Linspace(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Wrap(a.env(), at::linspace(a.Scalar(0, "start"), a.Scalar(1, "end"), a.Int(2, "steps"), a.Options(3)));
+  return Wrap(a.env(),
+              at::linspace(a.Scalar(0, "start"), a.Scalar(1, "end"), a.Int(2, "steps"), a.Options(3)));
 }
 
 Napi::Value Eye(const Napi::CallbackInfo& info) {

@@ -30,8 +30,9 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
 // nllLoss(input, target, weight | null, reduction, ignoreIndex)
 Napi::Value NllLoss(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Wrap(a.env(), at::nll_loss_nd(a.Tensor(0, "input"), a.Tensor(1, "target"), a.OptionalTensor(2, "weight"),
-                                       ParseReduction(a, 3), a.Int(4, "ignoreIndex")));
+  return Wrap(a.env(),
+              at::nll_loss_nd(a.Tensor(0, "input"), a.Tensor(1, "target"), a.OptionalTensor(2, "weight"),
+                              ParseReduction(a, 3), a.Int(4, "ignoreIndex")));
 }
 
 // mseLoss(input, target, reduction)

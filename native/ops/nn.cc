@@ -34,25 +34,26 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   Args a(info);
   // cudnn_enabled=true lets libtorch pick cuDNN on GPU tensors, as PyTorch does.
-  return Wrap(a.env(), at::batch_norm(a.Tensor(0, "input"), a.OptionalTensor(3, "weight"),
-                                      a.OptionalTensor(4, "bias"), a.OptionalTensor(1, "runningMean"),
-                                      a.OptionalTensor(2, "runningVar"), a.Bool(5, "training"),
-                                      a.Number(6, "momentum"), a.Number(7, "eps"), true));
+  return Wrap(a.env(),
+              at::batch_norm(a.Tensor(0, "input"), a.OptionalTensor(3, "weight"), a.OptionalTensor(4, "bias"),
+                             a.OptionalTensor(1, "runningMean"), a.OptionalTensor(2, "runningVar"),
+                             a.Bool(5, "training"), a.Number(6, "momentum"), a.Number(7, "eps"), true));
 }
 
 // maxPool2d(input, kernelSize, stride, padding, dilation, ceilMode)
 Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Wrap(a.env(), at::max_pool2d(a.Tensor(0, "input"), a.IntList(1, "kernelSize"), a.IntList(2, "stride"),
-                                      a.IntList(3, "padding"), a.IntList(4, "dilation"), a.Bool(5, "ceilMode")));
+  return Wrap(a.env(),
+              at::max_pool2d(a.Tensor(0, "input"), a.IntList(1, "kernelSize"), a.IntList(2, "stride"),
+                             a.IntList(3, "padding"), a.IntList(4, "dilation"), a.Bool(5, "ceilMode")));
 }
 
 // avgPool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad)
 Napi::Value AvgPool2d(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Wrap(a.env(), at::avg_pool2d(a.Tensor(0, "input"), a.IntList(1, "kernelSize"), a.IntList(2, "stride"),
-                                      a.IntList(3, "padding"), a.Bool(4, "ceilMode"),
-                                      a.Bool(5, "countIncludePad")));
+  return Wrap(a.env(),
+              at::avg_pool2d(a.Tensor(0, "input"), a.IntList(1, "kernelSize"), a.IntList(2, "stride"),
+                             a.IntList(3, "padding"), a.Bool(4, "ceilMode"), a.Bool(5, "countIncludePad")));
 }
 
 Napi::Value AdaptiveAvgPool2d(const Napi::CallbackInfo& info) {
@@ -62,7 +63,8 @@ Napi::Value AdaptiveAvgPool2d(const Napi::CallbackInfo& info) {
 
 Napi::Value AdaptiveMaxPool2d(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Wrap(a.env(), std::get<0>(at::adaptive_max_pool2d(a.Tensor(0, "input"), a.IntList(1, "outputSize"))));
+  return Wrap(a.env(),
+              std::get<0>(at::adaptive_max_pool2d(a.Tensor(0, "input"), a.IntList(1, "outputSize"))));
 }
 
 Napi::Value Linear(const Napi::CallbackInfo& info) {
@@ -110,10 +112,18 @@ Napi::Value ResizeBilinear(const Napi::CallbackInfo& info) {
 
 void RegisterNN(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, NativeFn> fns[] = {
-      {"conv2d", Conv2d}, {"batchNorm", BatchNorm}, {"maxPool2d", MaxPool2d},
-      {"avgPool2d", AvgPool2d}, {"adaptiveAvgPool2d", AdaptiveAvgPool2d},
-      {"adaptiveMaxPool2d", AdaptiveMaxPool2d}, {"linear", Linear}, {"matmul", Matmul},
-      {"bmm", Bmm}, {"softmax", Softmax}, {"logSoftmax", LogSoftmax}, {"dropout", Dropout},
+      {"conv2d", Conv2d},
+      {"batchNorm", BatchNorm},
+      {"maxPool2d", MaxPool2d},
+      {"avgPool2d", AvgPool2d},
+      {"adaptiveAvgPool2d", AdaptiveAvgPool2d},
+      {"adaptiveMaxPool2d", AdaptiveMaxPool2d},
+      {"linear", Linear},
+      {"matmul", Matmul},
+      {"bmm", Bmm},
+      {"softmax", Softmax},
+      {"logSoftmax", LogSoftmax},
+      {"dropout", Dropout},
       {"resizeBilinear", ResizeBilinear},
   };
   for (const auto& [name, fn] : fns) Export(env, exports, name, fn);

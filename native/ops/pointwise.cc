@@ -25,11 +25,11 @@
 namespace rn {
 namespace {
 
-#define RN_UNARY(fn, expr)                                  \
-  Napi::Value fn(const Napi::CallbackInfo& info) {          \
-    Args a(info);                                           \
-    const at::Tensor& t = a.Tensor(0, "input");             \
-    return Wrap(a.env(), expr);                             \
+#define RN_UNARY(fn, expr)                         \
+  Napi::Value fn(const Napi::CallbackInfo& info) { \
+    Args a(info);                                  \
+    const at::Tensor& t = a.Tensor(0, "input");    \
+    return Wrap(a.env(), expr);                    \
   }
 
 RN_UNARY(Neg, t.neg())
@@ -60,12 +60,12 @@ RN_UNARY(LogicalNot, t.logical_not())
 #undef RN_UNARY
 
 // Binary ops whose second operand may be a tensor or a number.
-#define RN_BINARY(fn, op)                                                     \
-  Napi::Value fn(const Napi::CallbackInfo& info) {                            \
-    Args a(info);                                                             \
-    const at::Tensor& t = a.Tensor(0, "input");                               \
-    if (a.IsTensor(1)) return Wrap(a.env(), op(t, a.Tensor(1, "other")));     \
-    return Wrap(a.env(), op(t, a.Scalar(1, "other")));                        \
+#define RN_BINARY(fn, op)                                                 \
+  Napi::Value fn(const Napi::CallbackInfo& info) {                        \
+    Args a(info);                                                         \
+    const at::Tensor& t = a.Tensor(0, "input");                           \
+    if (a.IsTensor(1)) return Wrap(a.env(), op(t, a.Tensor(1, "other"))); \
+    return Wrap(a.env(), op(t, a.Scalar(1, "other")));                    \
   }
 
 RN_BINARY(Mul, at::mul)
@@ -81,13 +81,13 @@ RN_BINARY(Ge, at::ge)
 #undef RN_BINARY
 
 // add/sub(input, other, alpha): input ± alpha * other.
-#define RN_ALPHA(fn, op)                                                                   \
-  Napi::Value fn(const Napi::CallbackInfo& info) {                                         \
-    Args a(info);                                                                          \
-    const at::Tensor& t = a.Tensor(0, "input");                                            \
-    const at::Scalar alpha = a.IsNullish(2) ? at::Scalar(1) : a.Scalar(2, "alpha");        \
-    if (a.IsTensor(1)) return Wrap(a.env(), op(t, a.Tensor(1, "other"), alpha));           \
-    return Wrap(a.env(), op(t, a.Scalar(1, "other"), alpha));                              \
+#define RN_ALPHA(fn, op)                                                            \
+  Napi::Value fn(const Napi::CallbackInfo& info) {                                  \
+    Args a(info);                                                                   \
+    const at::Tensor& t = a.Tensor(0, "input");                                     \
+    const at::Scalar alpha = a.IsNullish(2) ? at::Scalar(1) : a.Scalar(2, "alpha"); \
+    if (a.IsTensor(1)) return Wrap(a.env(), op(t, a.Tensor(1, "other"), alpha));    \
+    return Wrap(a.env(), op(t, a.Scalar(1, "other"), alpha));                       \
   }
 RN_ALPHA(Add, at::add)
 RN_ALPHA(Sub, at::sub)
@@ -135,14 +135,30 @@ Napi::Value MaskedFill(const Napi::CallbackInfo& info) {
 
 RN_INPLACE(AddInplace, {
   const at::Scalar alpha = a.IsNullish(2) ? at::Scalar(1) : a.Scalar(2, "alpha");
-  if (a.IsTensor(1)) t.add_(a.Tensor(1, "other"), alpha); else t.add_(a.Scalar(1, "other"), alpha);
+  if (a.IsTensor(1))
+    t.add_(a.Tensor(1, "other"), alpha);
+  else
+    t.add_(a.Scalar(1, "other"), alpha);
 })
 RN_INPLACE(SubInplace, {
   const at::Scalar alpha = a.IsNullish(2) ? at::Scalar(1) : a.Scalar(2, "alpha");
-  if (a.IsTensor(1)) t.sub_(a.Tensor(1, "other"), alpha); else t.sub_(a.Scalar(1, "other"), alpha);
+  if (a.IsTensor(1))
+    t.sub_(a.Tensor(1, "other"), alpha);
+  else
+    t.sub_(a.Scalar(1, "other"), alpha);
 })
-RN_INPLACE(MulInplace, { if (a.IsTensor(1)) t.mul_(a.Tensor(1, "other")); else t.mul_(a.Scalar(1, "other")); })
-RN_INPLACE(DivInplace, { if (a.IsTensor(1)) t.div_(a.Tensor(1, "other")); else t.div_(a.Scalar(1, "other")); })
+RN_INPLACE(MulInplace, {
+  if (a.IsTensor(1))
+    t.mul_(a.Tensor(1, "other"));
+  else
+    t.mul_(a.Scalar(1, "other"));
+})
+RN_INPLACE(DivInplace, {
+  if (a.IsTensor(1))
+    t.div_(a.Tensor(1, "other"));
+  else
+    t.div_(a.Scalar(1, "other"));
+})
 RN_INPLACE(CopyInplace, t.copy_(a.Tensor(1, "source")))
 RN_INPLACE(FillInplace, t.fill_(a.Scalar(1, "value")))
 RN_INPLACE(ZeroInplace, t.zero_())
@@ -151,15 +167,20 @@ RN_INPLACE(SqrtInplace, t.sqrt_())
 RN_INPLACE(UniformInplace, t.uniform_(a.Number(1, "from"), a.Number(2, "to")))
 RN_INPLACE(NormalInplace, t.normal_(a.Number(1, "mean"), a.Number(2, "std")))
 RN_INPLACE(ClampInplace, {
-  if (a.IsNullish(2)) t.clamp_min_(a.Scalar(1, "min"));
-  else if (a.IsNullish(1)) t.clamp_max_(a.Scalar(2, "max"));
-  else t.clamp_(a.Scalar(1, "min"), a.Scalar(2, "max"));
+  if (a.IsNullish(2))
+    t.clamp_min_(a.Scalar(1, "min"));
+  else if (a.IsNullish(1))
+    t.clamp_max_(a.Scalar(2, "max"));
+  else
+    t.clamp_(a.Scalar(1, "min"), a.Scalar(2, "max"));
 })
 RN_INPLACE(AddcmulInplace, t.addcmul_(a.Tensor(1, "tensor1"), a.Tensor(2, "tensor2"), a.Scalar(3, "value")))
 RN_INPLACE(AddcdivInplace, t.addcdiv_(a.Tensor(1, "tensor1"), a.Tensor(2, "tensor2"), a.Scalar(3, "value")))
 RN_INPLACE(LerpInplace, {
-  if (a.IsTensor(2)) t.lerp_(a.Tensor(1, "end"), a.Tensor(2, "weight"));
-  else t.lerp_(a.Tensor(1, "end"), a.Scalar(2, "weight"));
+  if (a.IsTensor(2))
+    t.lerp_(a.Tensor(1, "end"), a.Tensor(2, "weight"));
+  else
+    t.lerp_(a.Tensor(1, "end"), a.Scalar(2, "weight"));
 })
 RN_INPLACE(MaximumInplace, t.copy_(at::maximum(t, a.Tensor(1, "other"))))
 #undef RN_INPLACE
@@ -168,19 +189,63 @@ RN_INPLACE(MaximumInplace, t.copy_(at::maximum(t, a.Tensor(1, "other"))))
 
 void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, NativeFn> fns[] = {
-      {"neg", Neg}, {"exp", Exp}, {"log", Log}, {"log2", Log2}, {"log1p", Log1p},
-      {"expm1", Expm1}, {"sqrt", Sqrt}, {"rsqrt", Rsqrt}, {"abs", Abs}, {"sign", Sign},
-      {"sigmoid", Sigmoid}, {"tanh", Tanh}, {"relu", Relu}, {"floor", Floor}, {"ceil", Ceil},
-      {"round", Round}, {"reciprocal", Reciprocal}, {"square", Square}, {"sin", Sin},
-      {"cos", Cos}, {"erf", Erf}, {"isnan", IsNan}, {"isinf", IsInf}, {"isfinite", IsFinite},
-      {"logicalNot", LogicalNot}, {"add", Add}, {"sub", Sub}, {"mul", Mul}, {"div", Div},
-      {"pow", Pow}, {"remainder", Remainder}, {"eq", Eq}, {"ne", Ne}, {"lt", Lt}, {"le", Le},
-      {"gt", Gt}, {"ge", Ge}, {"maximum", Maximum}, {"minimum", Minimum}, {"clamp", Clamp},
-      {"where", Where}, {"maskedFill", MaskedFill}, {"add_", AddInplace}, {"sub_", SubInplace},
-      {"mul_", MulInplace}, {"div_", DivInplace}, {"copy_", CopyInplace}, {"fill_", FillInplace},
-      {"zero_", ZeroInplace}, {"relu_", ReluInplace}, {"sqrt_", SqrtInplace},
-      {"uniform_", UniformInplace}, {"normal_", NormalInplace}, {"clamp_", ClampInplace},
-      {"addcmul_", AddcmulInplace}, {"addcdiv_", AddcdivInplace}, {"lerp_", LerpInplace},
+      {"neg", Neg},
+      {"exp", Exp},
+      {"log", Log},
+      {"log2", Log2},
+      {"log1p", Log1p},
+      {"expm1", Expm1},
+      {"sqrt", Sqrt},
+      {"rsqrt", Rsqrt},
+      {"abs", Abs},
+      {"sign", Sign},
+      {"sigmoid", Sigmoid},
+      {"tanh", Tanh},
+      {"relu", Relu},
+      {"floor", Floor},
+      {"ceil", Ceil},
+      {"round", Round},
+      {"reciprocal", Reciprocal},
+      {"square", Square},
+      {"sin", Sin},
+      {"cos", Cos},
+      {"erf", Erf},
+      {"isnan", IsNan},
+      {"isinf", IsInf},
+      {"isfinite", IsFinite},
+      {"logicalNot", LogicalNot},
+      {"add", Add},
+      {"sub", Sub},
+      {"mul", Mul},
+      {"div", Div},
+      {"pow", Pow},
+      {"remainder", Remainder},
+      {"eq", Eq},
+      {"ne", Ne},
+      {"lt", Lt},
+      {"le", Le},
+      {"gt", Gt},
+      {"ge", Ge},
+      {"maximum", Maximum},
+      {"minimum", Minimum},
+      {"clamp", Clamp},
+      {"where", Where},
+      {"maskedFill", MaskedFill},
+      {"add_", AddInplace},
+      {"sub_", SubInplace},
+      {"mul_", MulInplace},
+      {"div_", DivInplace},
+      {"copy_", CopyInplace},
+      {"fill_", FillInplace},
+      {"zero_", ZeroInplace},
+      {"relu_", ReluInplace},
+      {"sqrt_", SqrtInplace},
+      {"uniform_", UniformInplace},
+      {"normal_", NormalInplace},
+      {"clamp_", ClampInplace},
+      {"addcmul_", AddcmulInplace},
+      {"addcdiv_", AddcdivInplace},
+      {"lerp_", LerpInplace},
       {"maximum_", MaximumInplace},
   };
   for (const auto& [name, fn] : fns) Export(env, exports, name, fn);

@@ -94,7 +94,8 @@ Napi::Value Shape(const Napi::CallbackInfo& info) {
   const at::Tensor& t = a.Tensor(0, "tensor");
   auto sizes = t.sizes();
   Napi::Array out = Napi::Array::New(a.env(), sizes.size());
-  for (size_t i = 0; i < sizes.size(); ++i) out.Set(i, Napi::Number::New(a.env(), static_cast<double>(sizes[i])));
+  for (size_t i = 0; i < sizes.size(); ++i)
+    out.Set(i, Napi::Number::New(a.env(), static_cast<double>(sizes[i])));
   return out;
 }
 

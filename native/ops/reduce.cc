@@ -88,8 +88,8 @@ Napi::Value Argmin(const Napi::CallbackInfo& info) {
 // topk(input, k, dim, largest, sorted) → [values, indices]
 Napi::Value Topk(const Napi::CallbackInfo& info) {
   Args a(info);
-  return Pair(a.env(), at::topk(a.Tensor(0, "input"), a.Int(1, "k"), a.Int(2, "dim"),
-                                a.Bool(3, "largest"), a.Bool(4, "sorted")));
+  return Pair(a.env(), at::topk(a.Tensor(0, "input"), a.Int(1, "k"), a.Int(2, "dim"), a.Bool(3, "largest"),
+                                a.Bool(4, "sorted")));
 }
 
 // sort(input, dim, descending) → [values, indices]
@@ -148,10 +148,24 @@ Napi::Value Cumsum(const Napi::CallbackInfo& info) {
 
 void RegisterReduce(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, NativeFn> fns[] = {
-      {"sum", Sum}, {"mean", Mean}, {"prod", Prod}, {"max", Max}, {"min", Min},
-      {"maxDim", MaxDim}, {"minDim", MinDim}, {"argmax", Argmax}, {"argmin", Argmin},
-      {"topk", Topk}, {"sort", Sort}, {"std", Std}, {"var", Var}, {"norm", Norm},
-      {"all", All}, {"any", Any}, {"logsumexp", Logsumexp}, {"cumsum", Cumsum},
+      {"sum", Sum},
+      {"mean", Mean},
+      {"prod", Prod},
+      {"max", Max},
+      {"min", Min},
+      {"maxDim", MaxDim},
+      {"minDim", MinDim},
+      {"argmax", Argmax},
+      {"argmin", Argmin},
+      {"topk", Topk},
+      {"sort", Sort},
+      {"std", Std},
+      {"var", Var},
+      {"norm", Norm},
+      {"all", All},
+      {"any", Any},
+      {"logsumexp", Logsumexp},
+      {"cumsum", Cumsum},
   };
   for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
 }

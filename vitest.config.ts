@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Reference generation runs PyTorch; model tests run whole ResNets on 2 cores.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // One fork at a time: each test file already uses every core through libtorch.
+    pool: 'forks',
+    poolOptions: { forks: { singleFork: true } },
+  },
+});
