@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // One fork at a time: each test file already uses every core through libtorch.
     pool: 'forks',
-    poolOptions: { forks: { singleFork: true } },
+    // --expose-gc lets the memory tests check that forgotten tensors are freed.
+    poolOptions: { forks: { singleFork: true, execArgv: ['--expose-gc'] } },
   },
 });

@@ -4,7 +4,15 @@ import { describe } from './describe.js';
 import { type DType, type Device, dtypeOfTypedArray } from './dtype.js';
 import { ArgumentError, ShapeError } from './errors.js';
 import { Tensor, handleOf, wrap } from './tensor.js';
-import { checkBool, checkDevice, checkDType, checkInt, checkNumber, checkOptions, checkShape } from './validate.js';
+import {
+  checkBool,
+  checkDevice,
+  checkDType,
+  checkInt,
+  checkNumber,
+  checkOptions,
+  checkShape,
+} from './validate.js';
 
 export interface CreateOptions<D extends DType = DType> {
   dtype?: D;
@@ -61,13 +69,17 @@ function flattenNested(data: NestedArray): { shape: number[]; values: (number | 
     if (depth === shape.length) {
       if (Array.isArray(node)) throw new ShapeError('Expected nested arrays of equal lengths for data');
       if (typeof node !== 'number' && typeof node !== 'boolean' && typeof node !== 'bigint') {
-        throw new ArgumentError(`Expected numbers, booleans or bigints in data but received ${describe(node)}`);
+        throw new ArgumentError(
+          `Expected numbers, booleans or bigints in data but received ${describe(node)}`,
+        );
       }
       values.push(node as number | boolean | bigint);
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw new ShapeError(`Expected nested arrays of equal lengths for data (a ragged array was given at depth ${depth})`);
+      throw new ShapeError(
+        `Expected nested arrays of equal lengths for data (a ragged array was given at depth ${depth})`,
+      );
     }
     for (const child of node as readonly NestedArray[]) walk(child, depth + 1);
   };
@@ -81,7 +93,9 @@ function typedArrayFor(dtype: DType, values: (number | boolean | bigint)[]): Arr
     case 'float64':
       return Float64Array.from(nums());
     case 'int64':
-      return BigInt64Array.from(values.map((v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))))));
+      return BigInt64Array.from(
+        values.map((v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))))),
+      );
     case 'int32':
       return Int32Array.from(nums());
     case 'bool':
@@ -104,9 +118,12 @@ export function tensor<D extends DType = DType>(
   if (ArrayBuffer.isView(data)) {
     let source = dtypeOfTypedArray(data);
     if (data instanceof Uint8Array && o['dtype'] === 'bool') source = 'bool';
-    if (data instanceof Uint16Array && (o['dtype'] === 'float16' || o['dtype'] === 'bfloat16')) source = o['dtype'];
+    if (data instanceof Uint16Array && (o['dtype'] === 'float16' || o['dtype'] === 'bfloat16'))
+      source = o['dtype'];
     if (source === undefined) {
-      throw new ArgumentError(`Expected a Float32Array, Float64Array, Int32Array, BigInt64Array, Int16Array, Int8Array or Uint8Array for data but received ${describe(data)}`);
+      throw new ArgumentError(
+        `Expected a Float32Array, Float64Array, Int32Array, BigInt64Array, Int16Array, Int8Array or Uint8Array for data but received ${describe(data)}`,
+      );
     }
     const r = resolve(options, source);
     const length = (data as unknown as { length: number }).length;
@@ -119,16 +136,31 @@ export function tensor<D extends DType = DType>(
     }
     return finish<D>(t, r);
   }
-  if (data === null || (typeof data !== 'object' && typeof data !== 'number' && typeof data !== 'boolean' && typeof data !== 'bigint')) {
-    throw new ArgumentError(`Expected a TypedArray, a number or nested arrays for data but received ${describe(data)}`);
+  if (
+    data === null ||
+    (typeof data !== 'object' &&
+      typeof data !== 'number' &&
+      typeof data !== 'boolean' &&
+      typeof data !== 'bigint')
+  ) {
+    throw new ArgumentError(
+      `Expected a TypedArray, a number or nested arrays for data but received ${describe(data)}`,
+    );
   }
   const { shape, values } = flattenNested(data);
   const first = values[0];
-  const inferred: DType = typeof first === 'boolean' ? 'bool' : typeof first === 'bigint' ? 'int64' : 'float32';
+  const inferred: DType =
+    typeof first === 'boolean' ? 'bool' : typeof first === 'bigint' ? 'int64' : 'float32';
   const r = resolve(options, inferred);
   const direct: DType[] = ['float32', 'float64', 'int64', 'int32', 'bool', 'uint8'];
   const carrier = direct.includes(r.dtype) ? r.dtype : 'float64';
-  let t = wrap(native.fromTypedArray(typedArrayFor(carrier, values), o['shape'] === undefined ? shape : checkShape('shape', o['shape']), carrier));
+  let t = wrap(
+    native.fromTypedArray(
+      typedArrayFor(carrier, values),
+      o['shape'] === undefined ? shape : checkShape('shape', o['shape']),
+      carrier,
+    ),
+  );
   if (carrier !== r.dtype) {
     const converted = t.to(r.dtype);
     t.dispose();
@@ -143,22 +175,62 @@ function filled<D extends DType>(kind: Filler, shape: unknown, options: unknown)
   return finish<D>(wrap(native[kind](shapeOf('shape', shape), r.dtype, r.device)), r, true);
 }
 
-export const zeros = <D extends DType = 'float32'>(shape: readonly number[] | number, options?: CreateOptions<D>): Tensor<D> => filled('zeros', shape, options);
-export const ones = <D extends DType = 'float32'>(shape: readonly number[] | number, options?: CreateOptions<D>): Tensor<D> => filled('ones', shape, options);
-export const empty = <D extends DType = 'float32'>(shape: readonly number[] | number, options?: CreateOptions<D>): Tensor<D> => filled('empty', shape, options);
+export const zeros = <D extends DType = 'float32'>(
+  shape: readonly number[] | number,
+  options?: CreateOptions<D>,
+): Tensor<D> => filled('zeros', shape, options);
+export const ones = <D extends DType = 'float32'>(
+  shape: readonly number[] | number,
+  options?: CreateOptions<D>,
+): Tensor<D> => filled('ones', shape, options);
+export const empty = <D extends DType = 'float32'>(
+  shape: readonly number[] | number,
+  options?: CreateOptions<D>,
+): Tensor<D> => filled('empty', shape, options);
 /** Standard normal samples; with the same manualSeed, the same numbers as PyTorch on CPU. */
-export const randn = <D extends DType = 'float32'>(shape: readonly number[] | number, options?: CreateOptions<D>): Tensor<D> => filled('randn', shape, options);
+export const randn = <D extends DType = 'float32'>(
+  shape: readonly number[] | number,
+  options?: CreateOptions<D>,
+): Tensor<D> => filled('randn', shape, options);
 /** Uniform samples in [0, 1); with the same manualSeed, the same numbers as PyTorch on CPU. */
-export const rand = <D extends DType = 'float32'>(shape: readonly number[] | number, options?: CreateOptions<D>): Tensor<D> => filled('rand', shape, options);
+export const rand = <D extends DType = 'float32'>(
+  shape: readonly number[] | number,
+  options?: CreateOptions<D>,
+): Tensor<D> => filled('rand', shape, options);
 
-export function full<D extends DType = 'float32'>(shape: readonly number[] | number, value: number, options?: CreateOptions<D>): Tensor<D> {
+export function full<D extends DType = 'float32'>(
+  shape: readonly number[] | number,
+  value: number,
+  options?: CreateOptions<D>,
+): Tensor<D> {
   const r = resolve(options);
-  return finish<D>(wrap(native.full(shapeOf('shape', shape), checkNumber('value', value), r.dtype, r.device)), r, true);
+  return finish<D>(
+    wrap(native.full(shapeOf('shape', shape), checkNumber('value', value), r.dtype, r.device)),
+    r,
+    true,
+  );
 }
 
-export function randint(low: number, high: number, shape: readonly number[] | number, options?: CreateOptions): Tensor<'int64'> {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[] | number,
+  options?: CreateOptions,
+): Tensor<'int64'> {
   const r = resolve(options, 'int64');
-  return finish(wrap(native.randint(checkInt('low', low), checkInt('high', high), shapeOf('shape', shape), r.dtype, r.device)), r, true);
+  return finish(
+    wrap(
+      native.randint(
+        checkInt('low', low),
+        checkInt('high', high),
+        shapeOf('shape', shape),
+        r.dtype,
+        r.device,
+      ),
+    ),
+    r,
+    true,
+  );
 }
 
 export function randperm(n: number, options?: CreateOptions): Tensor<'int64'> {
@@ -167,7 +239,12 @@ export function randperm(n: number, options?: CreateOptions): Tensor<'int64'> {
 }
 
 /** `arange(end)` or `arange(start, end, step?)`; int64 unless a dtype or a fractional bound says otherwise. */
-export function arange(startOrEnd: number, end?: number | CreateOptions, step?: number | CreateOptions, options?: CreateOptions): Tensor {
+export function arange(
+  startOrEnd: number,
+  end?: number | CreateOptions,
+  step?: number | CreateOptions,
+  options?: CreateOptions,
+): Tensor {
   const hasRange = typeof end === 'number';
   const start = hasRange ? checkNumber('start', startOrEnd) : 0;
   const stop = hasRange ? (end as number) : checkNumber('end', startOrEnd);
@@ -180,7 +257,19 @@ export function arange(startOrEnd: number, end?: number | CreateOptions, step?: 
 
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
   const r = resolve(options);
-  return finish(wrap(native.linspace(checkNumber('start', start), checkNumber('end', end), checkInt('steps', steps, 0), r.dtype, r.device)), r, true);
+  return finish(
+    wrap(
+      native.linspace(
+        checkNumber('start', start),
+        checkNumber('end', end),
+        checkInt('steps', steps, 0),
+        r.dtype,
+        r.device,
+      ),
+    ),
+    r,
+    true,
+  );
 }
 
 export function eye(n: number, m?: number, options?: CreateOptions): Tensor {
@@ -199,7 +288,8 @@ export function onesLike(t: Tensor, options?: CreateOptions): Tensor {
 }
 
 function handles(name: string, tensors: unknown): ReturnType<typeof handleOf>[] {
-  if (!Array.isArray(tensors)) throw new ArgumentError(`Expected an array of Tensors for ${name} but received ${describe(tensors)}`);
+  if (!Array.isArray(tensors))
+    throw new ArgumentError(`Expected an array of Tensors for ${name} but received ${describe(tensors)}`);
   return tensors.map((t, i) => handleOf(t, `${name}[${i}]`));
 }
 
@@ -215,5 +305,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Elementwise `condition ? input : other`. */
 export function where(condition: Tensor, input: Tensor, other: Tensor): Tensor {
-  return wrap(native.where(handleOf(condition, 'condition'), handleOf(input, 'input'), handleOf(other, 'other')));
+  return wrap(
+    native.where(handleOf(condition, 'condition'), handleOf(input, 'input'), handleOf(other, 'other')),
+  );
 }

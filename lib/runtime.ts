@@ -59,7 +59,12 @@ export function setGradEnabled(enabled: boolean): void {
 function collectTensors(value: unknown, out: Set<unknown>, depth = 0): Set<unknown> {
   if (value instanceof Tensor) out.add(value);
   else if (depth < 8 && Array.isArray(value)) for (const v of value) collectTensors(v, out, depth + 1);
-  else if (depth < 8 && value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  else if (
+    depth < 8 &&
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     for (const v of Object.values(value)) collectTensors(v, out, depth + 1);
   }
   return out;

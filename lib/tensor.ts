@@ -118,7 +118,9 @@ export class Tensor<D extends DType = DType> {
   to(target: DType | Device): Tensor {
     if (isDType(target)) return new Tensor(native.toDType(this._h, target));
     if (isDevice(target)) return new Tensor(native.toDevice(this._h, target));
-    throw new DTypeError(`Expected a dtype or a device ('cpu', 'cuda:0') for target but received ${describe(target)}`);
+    throw new DTypeError(
+      `Expected a dtype or a device ('cpu', 'cuda:0') for target but received ${describe(target)}`,
+    );
   }
   float(): Tensor<'float32'> {
     return this.to('float32');

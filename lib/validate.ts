@@ -22,8 +22,7 @@ export function checkFinite(name: string, value: unknown): number {
 
 export function checkInt(name: string, value: unknown, min = -Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    const expected =
-      min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : 'an integer';
+    const expected = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : 'an integer';
     fail(name, min > 1 ? `an integer >= ${min}` : expected, value);
   }
   return value;
@@ -97,6 +96,7 @@ export function checkOneOf<T extends string>(name: string, value: unknown, optio
 /** Options objects must be objects (or omitted). */
 export function checkOptions(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(name, 'an options object', value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail(name, 'an options object', value);
   return value as Record<string, unknown>;
 }

@@ -5,13 +5,26 @@
 import { native } from '../binding.js';
 import type { Tensor } from '../tensor.js';
 import { handleOf, optionalHandle, wrap } from '../tensor.js';
-import { checkBool, checkFinite, checkInt, checkIntList, checkNumber, checkOneOf, checkOptions } from '../validate.js';
+import {
+  checkBool,
+  checkFinite,
+  checkInt,
+  checkIntList,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+} from '../validate.js';
 
-type Pair = number | [number, number];
+type Pair = number | readonly [number, number];
 export type Reduction = 'none' | 'mean' | 'sum';
 const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
 
-function opt<T>(o: Record<string, unknown>, key: string, fallback: T, check: (name: string, v: unknown) => T): T {
+function opt<T>(
+  o: Record<string, unknown>,
+  key: string,
+  fallback: T,
+  check: (name: string, v: unknown) => T,
+): T {
   const v = o[key];
   return v === undefined ? fallback : check(key, v);
 }
@@ -47,7 +60,12 @@ export interface BatchNormOptions {
   eps?: number;
 }
 /** Batch normalization; in training mode the running statistics are updated in place. */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  options: BatchNormOptions = {},
+): Tensor {
   const o = checkOptions('options', options);
   return wrap(
     native.batchNorm(
@@ -110,15 +128,21 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOpt
 }
 
 export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair): Tensor {
-  return wrap(native.adaptiveAvgPool2d(handleOf(input, 'input'), checkIntList('outputSize', outputSize, 2, 0)));
+  return wrap(
+    native.adaptiveAvgPool2d(handleOf(input, 'input'), checkIntList('outputSize', outputSize, 2, 0)),
+  );
 }
 
 export function adaptiveMaxPool2d(input: Tensor, outputSize: Pair): Tensor {
-  return wrap(native.adaptiveMaxPool2d(handleOf(input, 'input'), checkIntList('outputSize', outputSize, 2, 0)));
+  return wrap(
+    native.adaptiveMaxPool2d(handleOf(input, 'input'), checkIntList('outputSize', outputSize, 2, 0)),
+  );
 }
 
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  return wrap(native.linear(handleOf(input, 'input'), handleOf(weight, 'weight'), optionalHandle(bias, 'bias')));
+  return wrap(
+    native.linear(handleOf(input, 'input'), handleOf(weight, 'weight'), optionalHandle(bias, 'bias')),
+  );
 }
 
 export function softmax(input: Tensor, dim: number): Tensor {
@@ -145,7 +169,9 @@ export function pad(input: Tensor, pads: readonly number[], options: PadOptions 
   const o = checkOptions('options', options);
   if (!Array.isArray(pads) || pads.length % 2 !== 0) checkIntList('pads', pads, 2);
   const p = checkIntList('pads', pads, pads.length, -Number.MAX_SAFE_INTEGER);
-  const mode = opt(o, 'mode', 'constant', (n, v) => checkOneOf(n, v, ['constant', 'reflect', 'replicate', 'circular'] as const));
+  const mode = opt(o, 'mode', 'constant', (n, v) =>
+    checkOneOf(n, v, ['constant', 'reflect', 'replicate', 'circular'] as const),
+  );
   return wrap(native.pad(handleOf(input, 'input'), p, mode, opt(o, 'value', 0, checkNumber)));
 }
 
@@ -159,7 +185,8 @@ export interface CrossEntropyOptions {
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const o = checkOptions('options', options);
   const smoothing = opt(o, 'labelSmoothing', 0, checkFinite);
-  if (smoothing < 0 || smoothing > 1) throw new RangeError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
+  if (smoothing < 0 || smoothing > 1)
+    throw new RangeError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
   return wrap(
     native.crossEntropy(
       handleOf(input, 'input'),
@@ -172,7 +199,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   );
 }
 
-export function nllLoss(input: Tensor, target: Tensor, options: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
+export function nllLoss(
+  input: Tensor,
+  target: Tensor,
+  options: Omit<CrossEntropyOptions, 'labelSmoothing'> = {},
+): Tensor {
   const o = checkOptions('options', options);
   return wrap(
     native.nllLoss(
@@ -192,7 +223,11 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
 }
 
 /** Resizes (N, C, H, W) bilinearly; `antialias` matches torchvision's tensor resize. */
-export function interpolateBilinear(input: Tensor, size: Pair, options: { alignCorners?: boolean; antialias?: boolean } = {}): Tensor {
+export function interpolateBilinear(
+  input: Tensor,
+  size: Pair,
+  options: { alignCorners?: boolean; antialias?: boolean } = {},
+): Tensor {
   const o = checkOptions('options', options);
   return wrap(
     native.resizeBilinear(

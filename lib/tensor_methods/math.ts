@@ -63,7 +63,8 @@ function binary(name: 'mul' | 'div' | 'pow' | 'remainder' | 'eq' | 'ne' | 'lt' |
     return wrap(fn(this._h, operand(other, 'other')));
   };
 }
-for (const name of ['mul', 'div', 'pow', 'remainder', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) binary(name);
+for (const name of ['mul', 'div', 'pow', 'remainder', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)
+  binary(name);
 
 function alpha(value: number | undefined): number | null {
   return value === undefined ? null : checkNumber('alpha', value);

@@ -34,7 +34,8 @@ declare module '../tensor.js' {
 function inferableShape(value: unknown): number[] {
   if (!Array.isArray(value)) fail('shape', 'an array of integers (-1 allowed once)', value);
   const ok = value.every((v) => Number.isSafeInteger(v) && (v as number) >= -1);
-  if (!ok || value.filter((v) => v === -1).length > 1) fail('shape', 'an array of integers (-1 allowed once)', value);
+  if (!ok || value.filter((v) => v === -1).length > 1)
+    fail('shape', 'an array of integers (-1 allowed once)', value);
   return value as number[];
 }
 
@@ -64,14 +65,18 @@ Object.assign(Tensor.prototype, {
     return wrap(native.expand(this._h, inferableShape(shape)));
   },
   narrow(this: Tensor, dim: number, start: number, length: number) {
-    return wrap(native.narrow(this._h, checkInt('dim', dim), checkInt('start', start), checkInt('length', length, 0)));
+    return wrap(
+      native.narrow(this._h, checkInt('dim', dim), checkInt('start', start), checkInt('length', length, 0)),
+    );
   },
   select(this: Tensor, dim: number, index: number) {
     return wrap(native.select(this._h, checkInt('dim', dim), checkInt('index', index)));
   },
   slice(this: Tensor, dim: number, start: number, end: number, step = 1) {
     const d = checkInt('dim', dim);
-    return wrap(native.slice(this._h, d, checkInt('start', start), checkInt('end', end), checkInt('step', step, 1)));
+    return wrap(
+      native.slice(this._h, d, checkInt('start', start), checkInt('end', end), checkInt('step', step, 1)),
+    );
   },
   indexSelect(this: Tensor, dim: number, index: Tensor) {
     return wrap(native.indexSelect(this._h, checkInt('dim', dim), handleOf(index, 'index')));
