@@ -27,3 +27,4 @@ export {
   TorchError, StateDictError, FormatError,
 } from './errors.js'; // prettier-ignore
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

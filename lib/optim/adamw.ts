@@ -1,0 +1,70 @@
+/** Adam with decoupled weight decay, as torch.optim.AdamW (amsgrad included). */
+import type { Tensor } from '../tensor.js';
+import { zerosLike } from '../creation.js';
+import { ArgumentError } from '../errors.js';
+import { Optimizer, checkRange, type ParamState, type ParamsArg } from './optimizer.js';
+
+export interface AdamWOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+export class AdamW extends Optimizer<AdamWOptions> {
+  constructor(params: ParamsArg<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validate(o: AdamWOptions): void {
+    checkRange('lr', o.lr, 0);
+    checkRange('eps', o.eps, 0);
+    checkRange('weightDecay', o.weightDecay, 0);
+    if (!Array.isArray(o.betas) || o.betas.length !== 2)
+      throw new ArgumentError('Expected [beta1, beta2] for betas');
+    checkRange('betas[0]', o.betas[0], 0, 1);
+    checkRange('betas[1]', o.betas[1], 0, 1);
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, o: AdamWOptions): void {
+    const g = o.maximize ? grad.neg() : grad;
+    if (state['step'] === undefined) {
+      state['step'] = 0;
+      state['exp_avg'] = zerosLike(p);
+      state['exp_avg_sq'] = zerosLike(p);
+      if (o.amsgrad) state['max_exp_avg_sq'] = zerosLike(p);
+    }
+    const step = (state['step'] as number) + 1;
+    state['step'] = step;
+    const [beta1, beta2] = o.betas;
+    const expAvg = state['exp_avg'] as Tensor;
+    const expAvgSq = state['exp_avg_sq'] as Tensor;
+    p.mul_(1 - o.lr * o.weightDecay);
+    expAvg.mul_(beta1).add_(g, 1 - beta1);
+    expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+    const bc1 = 1 - beta1 ** step;
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    let second = expAvgSq;
+    if (o.amsgrad) {
+      const max = state['max_exp_avg_sq'] as Tensor;
+      const larger = max.maximum(expAvgSq);
+      max.copy_(larger);
+      larger.dispose();
+      second = max;
+    }
+    const denom = second.sqrt().div_(bc2Sqrt).add_(o.eps);
+    p.addcdiv_(expAvg, denom, -o.lr / bc1);
+    denom.dispose();
+    if (g !== grad) g.dispose();
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The optimizer base: parameter groups with their own options, per-parameter state, and
+ * state dicts in PyTorch's layout ({ state: { index: {...} }, param_groups: [...] }).
+ */
+import { noGrad } from '../runtime.js';
+import { Tensor } from '../tensor.js';
+import { ArgumentError, StateDictError } from '../errors.js';
+import { describe } from '../describe.js';
+
+export type StateValue = Tensor | number;
+export type ParamState = Record<string, StateValue>;
+
+/** A group of parameters and the options that apply to them (lr, weightDecay, ...). */
+export interface ParamGroup<O> {
+  params: Tensor[];
+  options: O;
+  /** The learning rate the schedule started from (PyTorch's `initial_lr`). */
+  initialLr?: number;
+}
+
+/** What the constructor accepts: tensors, or groups that override the defaults. */
+export type ParamsArg<O> = Iterable<Tensor> | Array<{ params: Iterable<Tensor> } & Partial<O>>;
+
+export interface OptimizerStateDict<O> {
+  state: Record<number, ParamState>;
+  param_groups: Array<O & { params: number[]; initialLr?: number }>;
+}
+
+export abstract class Optimizer<O extends { lr: number }> {
+  readonly paramGroups: ParamGroup<O>[] = [];
+  readonly state = new Map<Tensor, ParamState>();
+
+  protected constructor(params: ParamsArg<O>, defaults: O) {
+    const list = Array.from(params as Iterable<unknown>);
+    if (list.length === 0)
+      throw new ArgumentError(
+        'Expected a non-empty list of parameters for params but received an empty list',
+      );
+    const groups =
+      list[0] instanceof Tensor
+        ? [{ params: list as Tensor[] }]
+        : (list as Array<{ params: Iterable<Tensor> } & Partial<O>>);
+    const seen = new Set<Tensor>();
+    for (const [gi, g] of groups.entries()) {
+      const { params: ps, ...overrides } = g as { params: Iterable<Tensor> } & Partial<O>;
+      const tensors = Array.from(ps ?? []);
+      for (const [i, p] of tensors.entries()) {
+        if (!(p instanceof Tensor))
+          throw new ArgumentError(`Expected a Tensor for params[${gi}][${i}] but received ${describe(p)}`);
+        if (seen.has(p)) throw new ArgumentError('A parameter appears in more than one parameter group');
+        seen.add(p);
+      }
+      const options = { ...defaults, ...overrides } as O;
+      this.validate(options);
+      this.paramGroups.push({ params: tensors, options });
+    }
+  }
+
+  /** Checks one group's options; throws ArgumentError. */
+  protected abstract validate(options: O): void;
+  /** Updates one parameter from its gradient. Runs inside noGrad. */
+  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, options: O): void;
+
+  /** One optimization step over every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          const grad = p.grad;
+          if (grad === null) continue;
+          let state = this.state.get(p);
+          if (state === undefined) this.state.set(p, (state = {}));
+          this.update(p, grad, state, group.options);
+          grad.dispose(); // this handle only; the gradient itself stays on the parameter
+        }
+      }
+    });
+  }
+
+  /** Drops every gradient (PyTorch's default `set_to_none=True`). */
+  zeroGrad(): void {
+    for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
+  }
+
+  stateDict(): OptimizerStateDict<O> {
+    const state: Record<number, ParamState> = {};
+    const groups: OptimizerStateDict<O>['param_groups'] = [];
+    let index = 0;
+    for (const group of this.paramGroups) {
+      const ids: number[] = [];
+      for (const p of group.params) {
+        const s = this.state.get(p);
+        if (s !== undefined) state[index] = { ...s };
+        ids.push(index++);
+      }
+      groups.push({
+        ...group.options,
+        params: ids,
+        ...(group.initialLr === undefined ? {} : { initialLr: group.initialLr }),
+      });
+    }
+    return { state, param_groups: groups };
+  }
+
+  /** Restores options and state; tensors are copied so the caller keeps its own. */
+  loadStateDict(sd: OptimizerStateDict<O>): void {
+    if (!sd || !Array.isArray(sd.param_groups) || sd.param_groups.length !== this.paramGroups.length) {
+      throw new StateDictError(
+        `Expected ${this.paramGroups.length} parameter groups in the optimizer state dict but received ${describe(sd?.param_groups)}`,
+      );
+    }
+    const params: Tensor[] = [];
+    for (const [i, group] of this.paramGroups.entries()) {
+      const saved = sd.param_groups[i]!;
+      if (saved.params.length !== group.params.length) {
+        throw new StateDictError(
+          `Parameter group ${i} has ${group.params.length} parameters but the state dict has ${saved.params.length}`,
+        );
+      }
+      const { params: ids, initialLr, ...options } = saved;
+      group.options = { ...group.options, ...(options as unknown as O) };
+      if (initialLr !== undefined) group.initialLr = initialLr;
+      ids.forEach((id, k) => (params[id] = group.params[k]!));
+    }
+    this.state.clear();
+    for (const [id, s] of Object.entries(sd.state ?? {})) {
+      const p = params[Number(id)];
+      if (p === undefined)
+        throw new StateDictError(`The optimizer state names parameter ${id}, which no group holds`);
+      const copy: ParamState = {};
+      for (const [k, v] of Object.entries(s)) copy[k] = v instanceof Tensor ? v.clone() : v;
+      this.state.set(p, copy);
+    }
+  }
+}
+
+export function checkRange(
+  name: string,
+  value: unknown,
+  min: number,
+  max = Infinity,
+  openMin = false,
+): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    (openMin && value === min) ||
+    value > max
+  ) {
+    const range =
+      max === Infinity ? `${openMin ? '>' : '>='} ${min}` : `in ${openMin ? '(' : '['}${min}, ${max}]`;
+    throw new ArgumentError(`Expected a number ${range} for ${name} but received ${describe(value)}`);
+  }
+  return value;
+}

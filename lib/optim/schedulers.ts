@@ -1,0 +1,6 @@
+/** `optim.lrScheduler`: every schedule in one namespace. */
+export {
+  LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, SequentialLR,
+} from './lr_scheduler.js'; // prettier-ignore
+export { OneCycleLR } from './one_cycle.js';
+export type { OneCycleOptions } from './one_cycle.js';

@@ -1,0 +1,56 @@
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay, as torch.optim.SGD. */
+import { ArgumentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { Optimizer, checkRange, type ParamState, type ParamsArg } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: ParamsArg<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
+    super(params, {
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validate(o: SGDOptions): void {
+    checkRange('lr', o.lr, 0);
+    checkRange('momentum', o.momentum, 0);
+    checkRange('dampening', o.dampening, 0);
+    checkRange('weightDecay', o.weightDecay, 0);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw new ArgumentError('Nesterov momentum requires a momentum > 0 and zero dampening');
+    }
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, o: SGDOptions): void {
+    // Temporaries are disposed at once: a step runs thousands of times.
+    const temps: Tensor[] = [];
+    const keep = (t: Tensor): Tensor => (temps.push(t), t);
+    let d = o.maximize ? keep(grad.neg()) : grad;
+    if (o.weightDecay !== 0) d = keep(d.add(p, o.weightDecay));
+    if (o.momentum !== 0) {
+      let buf = state['momentum_buffer'] as Tensor | undefined;
+      if (buf === undefined) {
+        buf = d.clone();
+        state['momentum_buffer'] = buf;
+      } else {
+        buf.mul_(o.momentum).add_(d, 1 - o.dampening);
+      }
+      d = o.nesterov ? keep(d.add(buf, o.momentum)) : buf;
+    }
+    p.add_(d, -o.lr);
+    for (const t of temps) t.dispose();
+  }
+}
