@@ -31,6 +31,7 @@ interface NativeCore {
   memory(): { liveTensors: number; cpuBytes: number; cudaBytes: number };
   // creation and readback
   fromTypedArray(data: ArrayBufferView, shape: Ints, dtype: string): H;
+  fromBytes(bytes: Uint8Array, shape: Ints, dtype: string): H;
   zeros(shape: Ints, dtype: string, device: string): H;
   ones(shape: Ints, dtype: string, device: string): H;
   empty(shape: Ints, dtype: string, device: string): H;

@@ -24,6 +24,25 @@ export interface TensorOptions<D extends DType = DType> extends CreateOptions<D>
   shape?: readonly number[];
 }
 
+/** The dtype that `tensor(data)` gives when no dtype is asked for. */
+export type DTypeOfData<T> = T extends Float64Array
+  ? 'float64'
+  : T extends Int32Array
+    ? 'int32'
+    : T extends BigInt64Array
+      ? 'int64'
+      : T extends Int16Array
+        ? 'int16'
+        : T extends Int8Array
+          ? 'int8'
+          : T extends Uint8Array
+            ? 'uint8'
+            : T extends boolean | readonly boolean[] | readonly (readonly boolean[])[]
+              ? 'bool'
+              : T extends bigint | readonly bigint[] | readonly (readonly bigint[])[]
+                ? 'int64'
+                : 'float32';
+
 /** Nested arrays of numbers (or booleans, or bigints). */
 export type NestedArray = number | boolean | bigint | readonly NestedArray[];
 
@@ -110,8 +129,8 @@ function typedArrayFor(dtype: DType, values: (number | boolean | bigint)[]): Arr
  * A tensor from a TypedArray, a number, or nested arrays. Plain numbers give float32,
  * booleans bool, bigints int64 (JavaScript has no integer literals); `dtype` converts.
  */
-export function tensor<D extends DType = DType>(
-  data: ArrayBufferView | NestedArray,
+export function tensor<T extends ArrayBufferView | NestedArray, D extends DType = DTypeOfData<T>>(
+  data: T,
   options: TensorOptions<D> = {},
 ): Tensor<D> {
   const o = checkOptions('options', options);

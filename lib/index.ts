@@ -26,5 +26,8 @@ export {
   ResnetNativeError, ArgumentError, ShapeError, DTypeError, DisposedError, DeviceError,
   TorchError, StateDictError, FormatError,
 } from './errors.js'; // prettier-ignore
+export { load, save } from './io/index.js';
+export type { LoadOptions, StateDict } from './io/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';

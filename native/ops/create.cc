@@ -48,6 +48,32 @@ Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
   return Wrap(a.env(), t);
 }
 
+// fromBytes(uint8Array, shape, dtype): raw little-endian bytes (any alignment) into a new
+// CPU tensor; weights files hand over views into their buffers.
+Napi::Value FromBytes(const Napi::CallbackInfo& info) {
+  Args a(info);
+  if (!a[0].IsTypedArray() || a[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    a.Fail("bytes", "a Uint8Array", 0);
+  }
+  auto array = a[0].As<Napi::Uint8Array>();
+  const std::vector<int64_t> shape = a.IntList(1, "shape");
+  const DTypeInfo* dtype = FindDType(a.DType(2, "dtype"));
+  int64_t numel = 1;
+  for (int64_t d : shape) {
+    if (d < 0) Throw(a.env(), ErrorKind::Shape, "shape must not have negative sizes");
+    numel *= d;
+  }
+  const size_t bytes = static_cast<size_t>(numel) * dtype->element_size;
+  if (array.ByteLength() != bytes) {
+    Throw(a.env(), ErrorKind::Shape,
+          "received " + std::to_string(array.ByteLength()) + " bytes but shape and dtype need " +
+              std::to_string(bytes));
+  }
+  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype->type));
+  if (bytes > 0) std::memcpy(t.data_ptr(), array.Data(), bytes);
+  return Wrap(a.env(), t);
+}
+
 Napi::Value ZerosLike(const Napi::CallbackInfo& info, bool ones) {
   Args a(info);
   const auto shape = a.IntList(0, "shape");
@@ -109,6 +135,7 @@ Napi::Value Eye(const Napi::CallbackInfo& info) {
 
 void RegisterCreate(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "fromTypedArray", FromTypedArray);
+  Export(env, exports, "fromBytes", FromBytes);
   Export(env, exports, "zeros", Zeros);
   Export(env, exports, "ones", Ones);
   Export(env, exports, "empty", Empty);
