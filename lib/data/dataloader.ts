@@ -1,0 +1,135 @@
+/**
+ * Batches from a dataset: seeded shuffling, drop-last, batch transforms, and prefetching.
+ * Every batch draws its augmentations from its own generator (seed, epoch, batch index),
+ * so an epoch can be resumed from any batch and replay exactly what a full run would see.
+ * For file datasets the decoding of the next batches is started before the current one
+ * is handed out; it runs on libuv's threads while the training step runs.
+ */
+import { tensor } from '../creation.js';
+import { tidy } from '../runtime.js';
+import type { Tensor } from '../tensor.js';
+import { checkBool, checkInt } from '../validate.js';
+import type { Dataset, ItemDataset, TensorDataset } from './dataset.js';
+import { Rng } from './rng.js';
+import type { Transform } from './transforms/transform.js';
+
+export interface DataLoaderOptions {
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Seeds shuffling and augmentation (with the epoch number). */
+  seed?: number;
+  dropLast?: boolean;
+  /** Applied to each float batch (N, C, H, W), after uint8 pixels are scaled to [0, 1]. */
+  transform?: Transform;
+  /** Batches prepared ahead of the one being used. */
+  prefetch?: number;
+}
+
+export interface Batch {
+  /** float32 (N, C, H, W). */
+  input: Tensor;
+  /** int64 (N). */
+  target: Tensor;
+  /** Position of this batch in its epoch. */
+  index: number;
+}
+
+export class DataLoader {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly dropLast: boolean;
+  readonly transform: Transform | undefined;
+  readonly prefetch: number;
+  private epochCounter = 0;
+
+  constructor(
+    readonly dataset: Dataset,
+    options: DataLoaderOptions = {},
+  ) {
+    this.batchSize = checkInt('batchSize', options.batchSize ?? 64, 1);
+    this.shuffle = checkBool('shuffle', options.shuffle ?? false);
+    this.seed = checkInt('seed', options.seed ?? 0, 0);
+    this.dropLast = checkBool('dropLast', options.dropLast ?? false);
+    this.transform = options.transform;
+    this.prefetch = checkInt('prefetch', options.prefetch ?? 2, 0);
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    const n = this.dataset.length / this.batchSize;
+    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /** The sample order of `epoch`. */
+  order(epoch: number): Int32Array {
+    const n = this.dataset.length;
+    if (!this.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
+    return new Rng(this.seed, epoch, 0x5eed).permutation(n);
+  }
+
+  /** Iterates one epoch, from batch `startBatch` (for resuming mid-epoch). */
+  async *epoch(epoch: number, startBatch = 0): AsyncGenerator<Batch> {
+    const order = this.order(epoch);
+    const pending: Promise<Batch>[] = [];
+    let next = checkInt('startBatch', startBatch, 0);
+    const fill = (): void => {
+      while (pending.length <= this.prefetch && next < this.length) {
+        const b = next++;
+        const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
+        pending.push(this.makeBatch(indices, new Rng(this.seed, epoch, b + 1), b));
+      }
+    };
+    fill();
+    while (pending.length > 0) {
+      const batch = await pending.shift()!;
+      fill();
+      yield batch;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
+    yield* this.epoch(this.epochCounter++);
+  }
+
+  private async makeBatch(indices: Int32Array, rng: Rng, index: number): Promise<Batch> {
+    if (this.dataset.kind === 'tensor') return this.fromTensors(this.dataset, indices, rng, index);
+    return this.fromItems(this.dataset, indices, rng, index);
+  }
+
+  private fromTensors(ds: TensorDataset, indices: Int32Array, rng: Rng, index: number): Batch {
+    return tidy(() => {
+      const idx = tensor(indices, { dtype: 'int64' });
+      return {
+        input: this.finish(ds.inputs.indexSelect(0, idx), rng),
+        target: ds.targets.indexSelect(0, idx),
+        index,
+      };
+    });
+  }
+
+  private async fromItems(ds: ItemDataset, indices: Int32Array, rng: Rng, index: number): Promise<Batch> {
+    const samples = await Promise.all(Array.from(indices, (i) => ds.get(i, rng)));
+    const [c, h, w] = samples[0]!.shape;
+    const pixels = new Uint8Array(samples.length * c * h * w);
+    samples.forEach((s, k) => {
+      if (s.shape[0] !== c || s.shape[1] !== h || s.shape[2] !== w) {
+        throw new RangeError(
+          `Images in a batch must share one size: ${s.shape.join('×')} vs ${c}×${h}×${w}; give the dataset a size`,
+        );
+      }
+      pixels.set(s.pixels, k * c * h * w);
+    });
+    const targets = BigInt64Array.from(samples, (s) => BigInt(s.target));
+    return tidy(() => ({
+      input: this.finish(tensor(pixels, { shape: [samples.length, c, h, w] }), rng),
+      target: tensor(targets),
+      index,
+    }));
+  }
+
+  private finish(x: Tensor, rng: Rng): Tensor {
+    const float = x.dtype === 'uint8' ? x.to('float32').div(255) : x;
+    return this.transform ? this.transform.apply(float, rng) : float;
+  }
+}

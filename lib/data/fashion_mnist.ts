@@ -1,0 +1,55 @@
+/** Fashion-MNIST (Xiao et al. 2017): 28×28 grayscale clothes, 10 classes, 60k/10k. */
+import { join } from 'node:path';
+import { tensor } from '../creation.js';
+import { FormatError } from '../errors.js';
+import type { TensorDataset } from './dataset.js';
+import { readIdx } from './idx.js';
+import { existsSync } from 'node:fs';
+
+export const fashionMnistClasses = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+] as const; // prettier-ignore
+
+/** Where Debian's dataset-fashion-mnist package puts the files. */
+export const defaultFashionMnistRoot = '/usr/share/datasets/fashion-mnist';
+
+function locate(root: string, stem: string): string {
+  for (const name of [`${stem}.gz`, stem]) {
+    const path = join(root, name);
+    if (existsSync(path)) return path;
+  }
+  throw new FormatError(
+    `Fashion-MNIST file ${stem}(.gz) not found in ${root}; on Debian: apt-get install dataset-fashion-mnist`,
+  );
+}
+
+export class FashionMNIST implements TensorDataset {
+  readonly kind = 'tensor';
+  readonly classes = fashionMnistClasses;
+
+  private constructor(
+    readonly inputs: TensorDataset['inputs'],
+    readonly targets: TensorDataset['targets'],
+  ) {}
+
+  get length(): number {
+    return this.inputs.shape[0]!;
+  }
+
+  /** Reads the train (60k) or test (10k) split: inputs uint8 (N, 1, 28, 28), targets int64 (N). */
+  static async load(options: { root?: string; train?: boolean } = {}): Promise<FashionMNIST> {
+    const root = options.root ?? defaultFashionMnistRoot;
+    const prefix = options.train === false ? 't10k' : 'train';
+    const [images, labels] = await Promise.all([
+      readIdx(locate(root, `${prefix}-images-idx3-ubyte`)),
+      readIdx(locate(root, `${prefix}-labels-idx1-ubyte`)),
+    ]);
+    const [n, h, w] = images.shape;
+    if (images.shape.length !== 3 || labels.shape[0] !== n) {
+      throw new FormatError(`Fashion-MNIST images ${images.shape} and labels ${labels.shape} do not match`);
+    }
+    const inputs = tensor(images.data, { shape: [n!, 1, h!, w!] });
+    const targets = tensor(new BigInt64Array(Array.from(labels.data, (v) => BigInt(v))));
+    return new FashionMNIST(inputs, targets);
+  }
+}

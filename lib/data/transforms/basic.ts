@@ -1,0 +1,47 @@
+/** Deterministic batch transforms: scaling to [0, 1], normalization, resizing, center crop. */
+import { tensor } from '../../creation.js';
+import { interpolateBilinear } from '../../nn/functional.js';
+import type { Tensor } from '../../tensor.js';
+import { checkInt } from '../../validate.js';
+import type { Transform } from './transform.js';
+
+/** uint8 pixels to float32 in [0, 1] (torchvision's ToTensor). */
+export function toFloat(): Transform {
+  return { description: 'ToFloat()', apply: (x) => (x.dtype === 'float32' ? x : x.to('float32').div(255)) };
+}
+
+/** (x − mean) / std per channel. */
+export function normalize(mean: readonly number[], std: readonly number[]): Transform {
+  if (mean.length !== std.length || std.some((s) => !(s > 0))) {
+    throw new RangeError(
+      `Expected equal-length mean and std with std > 0 but received mean=[${mean}] std=[${std}]`,
+    );
+  }
+  const m = tensor([...mean], { shape: [1, mean.length, 1, 1] });
+  const s = tensor([...std], { shape: [1, std.length, 1, 1] });
+  return { description: `Normalize(mean=[${mean}], std=[${std}])`, apply: (x) => x.sub(m).div(s) };
+}
+
+function center(x: Tensor, h: number, w: number): Tensor {
+  const [, , H, W] = x.shape as [number, number, number, number];
+  if (h > H || w > W) throw new RangeError(`Cannot center-crop ${H}×${W} images to ${h}×${w}`);
+  return x.narrow(2, Math.round((H - h) / 2), h).narrow(3, Math.round((W - w) / 2), w);
+}
+
+export function centerCrop(size: number): Transform {
+  const s = checkInt('size', size, 1);
+  return { description: `CenterCrop(${s})`, apply: (x) => center(x, s, s) };
+}
+
+/** Resizes so that the shorter side is `size` (bilinear, antialiased as torchvision's). */
+export function resize(size: number): Transform {
+  const s = checkInt('size', size, 1);
+  return {
+    description: `Resize(${s})`,
+    apply: (x) => {
+      const [, , H, W] = x.shape as [number, number, number, number];
+      const [h, w] = H <= W ? [s, Math.floor((s * W) / H)] : [Math.floor((s * H) / W), s];
+      return interpolateBilinear(x, [h, w], { antialias: true });
+    },
+  };
+}

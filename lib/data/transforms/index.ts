@@ -1,0 +1,9 @@
+/** `data.transforms`: batch transforms, applied to whole (N, C, H, W) batches at once. */
+export type { Transform } from './transform.js';
+export { compose } from './transform.js';
+export { toFloat, normalize, centerCrop, resize } from './basic.js';
+export { randomHorizontalFlip, randomCrop, randomResizedCrop } from './random.js';
+
+/** ImageNet's channel statistics, as torchvision's presets use them. */
+export const imagenetMean = [0.485, 0.456, 0.406] as const;
+export const imagenetStd = [0.229, 0.224, 0.225] as const;
