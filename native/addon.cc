@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "instance.h"
+#include "program.h"
 #include "registry.h"
 #include "tensor.h"
 
@@ -22,6 +23,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNN(env, exports);
   RegisterLoss(env, exports);
   RegisterAutograd(env, exports);
+  RegisterProgram(env, exports);
   return exports;
 }
 

@@ -11,6 +11,7 @@ namespace rn {
 
 struct InstanceData {
   Napi::FunctionReference tensor_ctor;
+  Napi::FunctionReference program_ctor;
   Napi::ObjectReference error_classes;  // { ArgumentError, ShapeError, ... } from lib/errors.ts
   std::shared_ptr<MemoryStats> stats = std::make_shared<MemoryStats>();
 };
