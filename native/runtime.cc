@@ -3,6 +3,7 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/util/Logging.h>
 #include <sched.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -122,6 +123,9 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
 void SetDefaultThreads() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // libtorch captures a C++ backtrace for every error (3-8 ms each); we only ever show
+    // what_without_backtrace(), so skip the capture.
+    c10::SetStackTraceFetcher([]() { return std::string(); });
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof(set), &set) == 0) {
       const int n = CPU_COUNT(&set);

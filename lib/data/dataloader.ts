@@ -5,6 +5,7 @@
  * For file datasets the decoding of the next batches is started before the current one
  * is handed out; it runs on libuv's threads while the training step runs.
  */
+import { ArgumentError } from '../errors.js';
 import { tensor } from '../creation.js';
 import { tidy } from '../runtime.js';
 import type { Tensor } from '../tensor.js';
@@ -114,7 +115,7 @@ export class DataLoader {
     const pixels = new Uint8Array(samples.length * c * h * w);
     samples.forEach((s, k) => {
       if (s.shape[0] !== c || s.shape[1] !== h || s.shape[2] !== w) {
-        throw new RangeError(
+        throw new ArgumentError(
           `Images in a batch must share one size: ${s.shape.join('×')} vs ${c}×${h}×${w}; give the dataset a size`,
         );
       }

@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
-import { FormatError } from '../errors.js';
+import { FormatError, ArgumentError } from '../errors.js';
 import type { ItemDataset, Sample } from './dataset.js';
 
 const EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
@@ -60,7 +60,7 @@ export class ImageFolder implements ItemDataset {
   async get(index: number, rng: { next(): number }): Promise<Sample> {
     const file = this.files[index];
     if (file === undefined)
-      throw new RangeError(`Index ${index} is outside the dataset (length ${this.length})`);
+      throw new ArgumentError(`Index ${index} is outside the dataset (length ${this.length})`);
     const { cropSize, resizeSize, channels, mode } = this.options;
     // No EXIF rotation: torchvision's PIL loader ignores it too, and numbers should match.
     let image = sharp(file.path);

@@ -5,6 +5,7 @@
 import { native } from '../binding.js';
 import type { Tensor } from '../tensor.js';
 import { handleOf, optionalHandle, wrap } from '../tensor.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import {
   checkBool,
   checkFinite,
@@ -67,6 +68,14 @@ export function batchNorm(
   options: BatchNormOptions = {},
 ): Tensor {
   const o = checkOptions('options', options);
+  const training = opt(o, 'training', false, checkBool);
+  handleOf(input, 'input');
+  // As F.batch_norm: a single value per channel has no batch variance (at::batch_norm would divide by zero).
+  if (training && input.shape.length >= 2 && input.size / input.shape[1]! <= 1) {
+    throw new ShapeError(
+      `Expected more than 1 value per channel when training, got input of shape [${input.shape.join(', ')}]`,
+    );
+  }
   return wrap(
     native.batchNorm(
       handleOf(input, 'input'),
@@ -74,7 +83,7 @@ export function batchNorm(
       optionalHandle(runningVar, 'runningVar'),
       optionalHandle(o['weight'], 'weight'),
       optionalHandle(o['bias'], 'bias'),
-      opt(o, 'training', false, checkBool),
+      training,
       opt(o, 'momentum', 0.1, checkFinite),
       opt(o, 'eps', 1e-5, checkFinite),
     ),
@@ -156,7 +165,7 @@ export function logSoftmax(input: Tensor, dim: number): Tensor {
 export function dropout(input: Tensor, options: { p?: number; training?: boolean } = {}): Tensor {
   const o = checkOptions('options', options);
   const p = opt(o, 'p', 0.5, checkNumber);
-  if (p < 0 || p > 1) throw new RangeError(`Expected a probability in [0, 1] for p but received ${p}`);
+  if (p < 0 || p > 1) throw new ArgumentError(`Expected a probability in [0, 1] for p but received ${p}`);
   return wrap(native.dropout(handleOf(input, 'input'), p, opt(o, 'training', true, checkBool)));
 }
 
@@ -186,7 +195,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const o = checkOptions('options', options);
   const smoothing = opt(o, 'labelSmoothing', 0, checkFinite);
   if (smoothing < 0 || smoothing > 1)
-    throw new RangeError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
+    throw new ArgumentError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
   return wrap(
     native.crossEntropy(
       handleOf(input, 'input'),

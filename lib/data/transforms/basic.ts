@@ -1,4 +1,5 @@
 /** Deterministic batch transforms: scaling to [0, 1], normalization, resizing, center crop. */
+import { ArgumentError } from '../../errors.js';
 import { tensor } from '../../creation.js';
 import { interpolateBilinear } from '../../nn/functional.js';
 import type { Tensor } from '../../tensor.js';
@@ -13,7 +14,7 @@ export function toFloat(): Transform {
 /** (x − mean) / std per channel. */
 export function normalize(mean: readonly number[], std: readonly number[]): Transform {
   if (mean.length !== std.length || std.some((s) => !(s > 0))) {
-    throw new RangeError(
+    throw new ArgumentError(
       `Expected equal-length mean and std with std > 0 but received mean=[${mean}] std=[${std}]`,
     );
   }
@@ -24,7 +25,7 @@ export function normalize(mean: readonly number[], std: readonly number[]): Tran
 
 function center(x: Tensor, h: number, w: number): Tensor {
   const [, , H, W] = x.shape as [number, number, number, number];
-  if (h > H || w > W) throw new RangeError(`Cannot center-crop ${H}×${W} images to ${h}×${w}`);
+  if (h > H || w > W) throw new ArgumentError(`Cannot center-crop ${H}×${W} images to ${h}×${w}`);
   return x.narrow(2, Math.round((H - h) / 2), h).narrow(3, Math.round((W - w) / 2), w);
 }
 

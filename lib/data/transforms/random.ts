@@ -1,4 +1,5 @@
 /** Random augmentations, drawn per sample from the loader's seeded generator. */
+import { ArgumentError } from '../../errors.js';
 import { stack, tensor, where } from '../../creation.js';
 import { interpolateBilinear, pad } from '../../nn/functional.js';
 import { checkInt } from '../../validate.js';
@@ -31,7 +32,7 @@ export function randomCrop(
     apply: (x, rng) => {
       const padded = p > 0 ? pad(x, [p, p, p, p], { mode: options.paddingMode ?? 'constant' }) : x;
       const [n, , H, W] = padded.shape as [number, number, number, number];
-      if (s > H || s > W) throw new RangeError(`Cannot crop ${H}×${W} images to ${s}×${s}`);
+      if (s > H || s > W) throw new ArgumentError(`Cannot crop ${H}×${W} images to ${s}×${s}`);
       const crops = Array.from({ length: n }, (_, i) =>
         padded
           .select(0, i)
