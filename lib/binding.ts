@@ -111,6 +111,9 @@ interface NativeCore {
   permute(a: H, dims: Ints): H;
   transpose(a: H, d0: number, d1: number): H;
   contiguous(a: H): H;
+  contiguousAs(a: H, memoryFormat: string): H;
+  isChannelsLast(a: H): boolean;
+  setData(t: H, source: H): void;
   squeeze(a: H, dim: number | null): H;
   unsqueeze(a: H, dim: number): H;
   expand(a: H, shape: Ints): H;

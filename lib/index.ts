@@ -29,5 +29,11 @@ export {
 export { load, save } from './io/index.js';
 export type { LoadOptions, StateDict } from './io/index.js';
 export * as nn from './nn/index.js';
+export {
+  BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d,
+  resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2, resnet20, resnet32, resnet44,
+  resnet56, resnet110, resnet1202, CifarResNet,
+} from './models/index.js'; // prettier-ignore
+export type { ResNetOptions, CifarResNetOptions, BlockOptions } from './models/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';

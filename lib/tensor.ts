@@ -7,7 +7,10 @@ import { type DType, type Device, type TypedArrayOf, isDType, isDevice } from '.
 import { DTypeError } from './errors.js';
 import { describe } from './describe.js';
 import { track } from './scope.js';
-import { checkBool, checkInt, checkNumber, checkOptions, fail } from './validate.js';
+import { checkBool, checkInt, checkNumber, checkOneOf, checkOptions, fail } from './validate.js';
+
+export type MemoryFormat = 'contiguous' | 'channels_last';
+const memoryFormats: readonly MemoryFormat[] = ['contiguous', 'channels_last'];
 
 /** A tensor or a plain number, for arithmetic. */
 export type TensorOrNumber = Tensor | number;
@@ -140,8 +143,25 @@ export class Tensor<D extends DType = DType> {
   clone(): Tensor<D> {
     return new Tensor<D>(native.clone(this._h));
   }
-  contiguous(): Tensor<D> {
-    return new Tensor<D>(native.contiguous(this._h));
+  /**
+   * A tensor laid out contiguously, in row-major (NCHW) order or, with 'channels_last', in
+   * NHWC order (what oneDNN's CPU convolutions run fastest on), as PyTorch's memory_format.
+   */
+  contiguous(memoryFormat: MemoryFormat = 'contiguous'): Tensor<D> {
+    if (memoryFormat === 'contiguous') return new Tensor<D>(native.contiguous(this._h));
+    return new Tensor<D>(
+      native.contiguousAs(this._h, checkOneOf('memoryFormat', memoryFormat, memoryFormats)),
+    );
+  }
+  /** True when this 4-D tensor is laid out channels-last (NHWC). */
+  get isChannelsLast(): boolean {
+    return native.isChannelsLast(this._h);
+  }
+  /** Replaces this tensor's data with `source`'s, keeping this tensor (PyTorch's `t.data = source`). */
+  setData_(source: Tensor): this {
+    native.setData(this._h, handleOf(source, 'source'));
+    this.#shape = undefined;
+    return this;
   }
 
   // ---- lifetime ----

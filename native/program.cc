@@ -1,6 +1,6 @@
 // JS side of compiled programs: parsing instructions, and running them synchronously or
 // on libuv's pool. Instructions come from lib/nn/compile.ts as uniform arrays:
-//   [op, src, src2, dst, tensors (Tensor | null)[], intLists number[][], scalars number[], number]
+//   [op, src, src2, dst, tensors (Tensor | null)[], intLists number[][], scalars number[], numbers number[]]
 #include "program.h"
 
 #include <ATen/Parallel.h>
@@ -21,20 +21,21 @@ struct OpSpec {
   OpCode op;
   size_t tensors, ints, scalars;
   bool binary;
+  size_t numbers;
 };
 
 constexpr OpSpec kOps[] = {
-    {"conv2d", OpCode::Conv2d, 2, 3, 1, false},
-    {"batchNorm", OpCode::BatchNorm, 4, 0, 0, false},
-    {"relu", OpCode::Relu, 0, 0, 0, false},
-    {"maxPool2d", OpCode::MaxPool2d, 0, 4, 1, false},
-    {"avgPool2d", OpCode::AvgPool2d, 0, 3, 2, false},
-    {"adaptiveAvgPool2d", OpCode::AdaptiveAvgPool2d, 0, 1, 0, false},
-    {"flatten", OpCode::Flatten, 0, 0, 2, false},
-    {"linear", OpCode::Linear, 2, 0, 0, false},
-    {"add", OpCode::Add, 0, 0, 0, true},
-    {"slice", OpCode::Slice, 0, 0, 4, false},
-    {"pad", OpCode::Pad, 0, 1, 0, false},
+    {"conv2d", OpCode::Conv2d, 2, 3, 1, false, 0},
+    {"batchNorm", OpCode::BatchNorm, 4, 0, 1, false, 2},
+    {"relu", OpCode::Relu, 0, 0, 0, false, 0},
+    {"maxPool2d", OpCode::MaxPool2d, 0, 4, 1, false, 0},
+    {"avgPool2d", OpCode::AvgPool2d, 0, 3, 2, false, 0},
+    {"adaptiveAvgPool2d", OpCode::AdaptiveAvgPool2d, 0, 1, 0, false, 0},
+    {"flatten", OpCode::Flatten, 0, 0, 2, false, 0},
+    {"linear", OpCode::Linear, 2, 0, 0, false, 0},
+    {"add", OpCode::Add, 0, 0, 0, true, 0},
+    {"slice", OpCode::Slice, 0, 0, 4, false, 0},
+    {"pad", OpCode::Pad, 0, 1, 0, false, 1},
 };
 
 [[noreturn]] void Bad(Napi::Env env, size_t index, const std::string& what) {
@@ -88,8 +89,14 @@ Instruction Parse(Napi::Env env, size_t index, const Napi::Value& value, int reg
     in.ints.push_back(IntArray(env, index, ints.As<Napi::Array>().Get(k)));
   in.scalars = IntArray(env, index, f.Get(6u));
   if (in.scalars.size() != spec->scalars) Bad(env, index, "wrong scalars");
-  if (!f.Get(7u).IsNumber()) Bad(env, index, "expected a number");
-  in.number = f.Get(7u).As<Napi::Number>().DoubleValue();
+  Napi::Value numbers = f.Get(7u);
+  if (!numbers.IsArray() || numbers.As<Napi::Array>().Length() != spec->numbers)
+    Bad(env, index, "wrong numbers");
+  for (uint32_t k = 0; k < spec->numbers; ++k) {
+    Napi::Value v = numbers.As<Napi::Array>().Get(k);
+    if (!v.IsNumber()) Bad(env, index, "expected numbers");
+    in.numbers.push_back(v.As<Napi::Number>().DoubleValue());
+  }
   return in;
 }
 

@@ -32,7 +32,7 @@ struct Instruction {
   std::vector<at::Tensor> tensors;         // weight, bias, running mean, running var (as the op needs)
   std::vector<std::vector<int64_t>> ints;  // kernel, stride, padding, dilation, ...
   std::vector<int64_t> scalars;            // groups, dims, flags
-  double number = 0;                       // eps, pad value
+  std::vector<double> numbers;             // eps and momentum, pad value
 };
 
 struct Program {

@@ -22,7 +22,8 @@ at::Tensor Step(const Instruction& in, const std::vector<at::Tensor>& regs) {
     case OpCode::Conv2d:
       return at::conv2d(x, t[0], t[1], v[0], v[1], v[2], s[0]);
     case OpCode::BatchNorm:
-      return at::batch_norm(x, t[0], t[1], t[2], t[3], false, 0.0, in.number, true);
+      // scalars[0]: training (batch statistics, running stats updated in place).
+      return at::batch_norm(x, t[0], t[1], t[2], t[3], s[0] != 0, in.numbers[1], in.numbers[0], true);
     case OpCode::Relu:
       return at::relu(x);
     case OpCode::MaxPool2d:
@@ -40,7 +41,7 @@ at::Tensor Step(const Instruction& in, const std::vector<at::Tensor>& regs) {
     case OpCode::Slice:
       return x.slice(s[0], s[1], s[2], s[3]);
     case OpCode::Pad:
-      return at::constant_pad_nd(x, v[0], in.number);
+      return at::constant_pad_nd(x, v[0], in.numbers[0]);
   }
   return at::Tensor();
 }

@@ -51,6 +51,38 @@ RN_OP(OneHot, at::one_hot(t, a.Int(1, "numClasses")))
 RN_OP(Pad, at::pad(t, a.IntList(1, "pad"), a.String(2, "mode"), a.Number(3, "value")))
 #undef RN_OP
 
+// contiguousAs(input, 'contiguous' | 'channels_last'): the layout oneDNN convolutions prefer
+// on CPU is channels-last (NHWC); PyTorch's `x.contiguous(memory_format=...)`.
+Napi::Value ContiguousAs(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const at::Tensor& t = a.Tensor(0, "input");
+  const std::string format = a.String(1, "memoryFormat");
+  if (format == "channels_last") {
+    if (t.dim() != 4)
+      Throw(a.env(), ErrorKind::Shape,
+            "channels_last needs a 4-D tensor but this one has " + std::to_string(t.dim()) + " dimensions");
+    return Wrap(a.env(), t.contiguous(at::MemoryFormat::ChannelsLast));
+  }
+  if (format == "contiguous") return Wrap(a.env(), t.contiguous());
+  a.Fail("memoryFormat", "'contiguous' or 'channels_last'", 1);
+}
+
+Napi::Value IsChannelsLast(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const at::Tensor& t = a.Tensor(0, "input");
+  return Napi::Boolean::New(
+      a.env(), t.dim() == 4 && t.is_contiguous(at::MemoryFormat::ChannelsLast) && !t.is_contiguous());
+}
+
+// setData(tensor, source): replaces the tensor's data while keeping the tensor (and so its
+// identity for optimizers and modules), PyTorch's `param.data = source`.
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  Args a(info);
+  at::Tensor t = a.Tensor(0, "tensor");
+  t.set_data(a.Tensor(1, "source"));
+  return a.env().Undefined();
+}
+
 Napi::Value Cat(const Napi::CallbackInfo& info) {
   Args a(info);
   return Wrap(a.env(), at::cat(a.TensorList(0, "tensors"), a.Int(1, "dim")));
@@ -103,6 +135,9 @@ void RegisterShape(Napi::Env env, Napi::Object exports) {
       {"stack", Stack},
       {"chunk", Chunk},
       {"split", Split},
+      {"contiguousAs", ContiguousAs},
+      {"isChannelsLast", IsChannelsLast},
+      {"setData", SetData},
   };
   for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
 }

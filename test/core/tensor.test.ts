@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { arange, cat, DTypeError, ones, ShapeError, stack, tensor, zeros, type Tensor } from '../../lib/index.js';
+import {
+  arange,
+  cat,
+  DTypeError,
+  ones,
+  ShapeError,
+  stack,
+  tensor,
+  zeros,
+  type Tensor,
+} from '../../lib/index.js';
 
 /** Values as plain numbers (or bigints for int64). */
 const vals = (t: Tensor): Array<number | bigint> => Array.from(t.dataSync() as ArrayLike<number | bigint>);

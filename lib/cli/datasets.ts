@@ -1,0 +1,94 @@
+/** Datasets by name with their normalization and augmentation presets. */
+import { CIFAR10 } from '../data/cifar10.js';
+import type { Dataset, TensorDataset } from '../data/dataset.js';
+import { FashionMNIST } from '../data/fashion_mnist.js';
+import { ImageFolder } from '../data/image_folder.js';
+import * as T from '../data/transforms/index.js';
+import type { Transform } from '../data/transforms/transform.js';
+import { join } from 'node:path';
+
+export type DatasetName = 'fashion-mnist' | 'cifar10' | 'imagefolder';
+
+export interface DataSetup {
+  train: Dataset;
+  test: Dataset;
+  classes: readonly string[];
+  inChannels: number;
+  trainTransform: Transform;
+  testTransform: Transform;
+}
+
+/** The first `n` examples of an in-memory dataset (for quick runs and tests). */
+function limit(ds: TensorDataset, n: number | undefined): TensorDataset {
+  if (n === undefined || n >= ds.length) return ds;
+  return {
+    kind: 'tensor',
+    inputs: ds.inputs.narrow(0, 0, n),
+    targets: ds.targets.narrow(0, 0, n),
+    classes: ds.classes,
+    length: n,
+  };
+}
+
+export interface DataOptions {
+  dataset: DatasetName;
+  dataPath?: string | undefined;
+  augment: boolean;
+  limitTrain?: number | undefined;
+  limitTest?: number | undefined;
+  cropSize: number;
+  resizeSize: number;
+}
+
+export async function loadData(o: DataOptions): Promise<DataSetup> {
+  if (o.dataset === 'fashion-mnist') {
+    const root = o.dataPath === undefined ? {} : { root: o.dataPath };
+    const [train, test] = await Promise.all([
+      FashionMNIST.load({ ...root, train: true }),
+      FashionMNIST.load({ ...root, train: false }),
+    ]);
+    const norm = T.normalize([0.286], [0.353]);
+    return {
+      train: limit(train, o.limitTrain),
+      test: limit(test, o.limitTest),
+      classes: train.classes,
+      inChannels: 1,
+      trainTransform: T.compose(o.augment ? [T.randomHorizontalFlip(), norm] : [norm]),
+      testTransform: norm,
+    };
+  }
+  if (o.dataset === 'cifar10') {
+    if (o.dataPath === undefined)
+      throw new Error('--data-path must name the folder of CIFAR-10 (binary version)');
+    const [train, test] = await Promise.all([
+      CIFAR10.load({ root: o.dataPath, train: true }),
+      CIFAR10.load({ root: o.dataPath, train: false }),
+    ]);
+    const norm = T.normalize([0.4914, 0.4822, 0.4465], [0.247, 0.2435, 0.2616]);
+    return {
+      train: limit(train, o.limitTrain),
+      test: limit(test, o.limitTest),
+      classes: train.classes,
+      inChannels: 3,
+      trainTransform: T.compose(
+        o.augment ? [T.randomCrop(32, { padding: 4 }), T.randomHorizontalFlip(), norm] : [norm],
+      ),
+      testTransform: norm,
+    };
+  }
+  if (o.dataPath === undefined)
+    throw new Error('--data-path must name a folder with train/ and val/ subfolders');
+  const sizes = { cropSize: o.cropSize, resizeSize: o.resizeSize };
+  const train = new ImageFolder(join(o.dataPath, 'train'), { mode: o.augment ? 'train' : 'eval', ...sizes });
+  const test = new ImageFolder(join(o.dataPath, 'val'), { mode: 'eval', ...sizes });
+  // ImageNet statistics: the preset of torchvision's weights, right for fine-tuning them.
+  const norm = T.normalize([...T.imagenetMean], [...T.imagenetStd]);
+  return {
+    train,
+    test,
+    classes: train.classes,
+    inChannels: 3,
+    trainTransform: T.compose(o.augment ? [T.randomHorizontalFlip(), norm] : [norm]),
+    testTransform: norm,
+  };
+}

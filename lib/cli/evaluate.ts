@@ -1,0 +1,45 @@
+/** `resnet-native eval`: loss and top-1/top-5 accuracy of a weights file on a test set. */
+import { DataLoader } from '../data/dataloader.js';
+import { setNumThreads } from '../runtime.js';
+import { MetricsMeter } from '../train/metrics.js';
+import { crossEntropy } from '../nn/functional.js';
+import { noGrad, tidy } from '../runtime.js';
+import { loadData, type DataOptions } from './datasets.js';
+import { buildModel } from './models.js';
+
+export interface EvalFlags extends DataOptions {
+  arch: string;
+  weights: string;
+  weightsKey?: string;
+  batchSize: number;
+  threads?: number;
+}
+
+export async function evaluate(f: EvalFlags): Promise<void> {
+  if (f.threads !== undefined) setNumThreads(f.threads);
+  const setup = await loadData({ ...f, augment: false });
+  const { model } = await buildModel(f.arch, {
+    numClasses: setup.classes.length,
+    inChannels: setup.inChannels,
+    weights: f.weights,
+    weightsKey: f.weightsKey,
+  });
+  model.eval();
+  const loader = new DataLoader(setup.test, { batchSize: f.batchSize, transform: setup.testTransform });
+  const meter = new MetricsMeter();
+  for await (const { input, target } of loader.epoch(0)) {
+    noGrad(() =>
+      tidy(() => {
+        const logits = model.forward(input);
+        meter.update(logits, target, crossEntropy(logits, target).item());
+      }),
+    );
+    input.dispose();
+    target.dispose();
+  }
+  const m = meter.result();
+  console.log(`images:        ${m.images} (${m.imagesPerSec.toFixed(0)} img/s)`);
+  console.log(`loss:          ${m.loss.toFixed(4)}`);
+  console.log(`top-5 accuracy: ${m.top5.toFixed(4)}`);
+  console.log(`test accuracy: ${m.top1.toFixed(4)}`);
+}

@@ -1,0 +1,80 @@
+/** Architectures by name, and building a model from the CLI's options and weights. */
+import { load } from '../io/weights.js';
+import * as models from '../models/index.js';
+import { Linear } from '../nn/linear.js';
+import type { Module } from '../nn/module.js';
+import type { Tensor } from '../tensor.js';
+
+type Factory = (options: { numClasses?: number; inChannels?: number }) => Module;
+
+export const architectures: Record<string, Factory> = {
+  resnet18: models.resnet18, resnet34: models.resnet34, resnet50: models.resnet50,
+  resnet101: models.resnet101, resnet152: models.resnet152, resnext50_32x4d: models.resnext50_32x4d,
+  resnext101_32x8d: models.resnext101_32x8d, resnext101_64x4d: models.resnext101_64x4d,
+  wide_resnet50_2: models.wide_resnet50_2, wide_resnet101_2: models.wide_resnet101_2,
+  resnet20: models.resnet20, resnet32: models.resnet32, resnet44: models.resnet44,
+  resnet56: models.resnet56, resnet110: models.resnet110, resnet1202: models.resnet1202,
+}; // prettier-ignore
+
+export function factory(arch: string): Factory {
+  const f = architectures[arch];
+  if (f === undefined)
+    throw new Error(`Unknown --arch ${arch}; choose one of ${Object.keys(architectures).join(', ')}`);
+  return f;
+}
+
+/** The classifier layer of either family (torchvision's `fc`, the CIFAR nets' `linear`/`fc`). */
+function classifierName(model: Module): string {
+  const names = model.namedChildren().map(([n]) => n);
+  const name = ['fc', 'linear'].find((n) => names.includes(n));
+  if (name === undefined) throw new Error('This model has no fc layer to replace');
+  return name;
+}
+
+export interface BuiltModel {
+  model: Module;
+  /** Parameters of the classifier (trained even when the backbone is frozen). */
+  head: Tensor[];
+}
+
+/**
+ * Builds `arch`; with `weights`, loads them (the classifier size comes from the file) and,
+ * when `numClasses` differs, replaces the classifier: fine-tuning.
+ */
+export async function buildModel(
+  arch: string,
+  options: {
+    numClasses: number;
+    inChannels: number;
+    weights?: string | undefined;
+    weightsKey?: string | undefined;
+  },
+): Promise<BuiltModel> {
+  const make = factory(arch);
+  if (options.weights === undefined) {
+    const model = make({ numClasses: options.numClasses, inChannels: options.inChannels });
+    return { model, head: headParams(model) };
+  }
+  const sd = await load(options.weights, options.weightsKey === undefined ? {} : { key: options.weightsKey });
+  const probe = make({ numClasses: 1, inChannels: options.inChannels });
+  const head = classifierName(probe);
+  probe.dispose();
+  const fcWeight = sd[`${head}.weight`];
+  const fileClasses = fcWeight?.shape[0] ?? options.numClasses;
+  const model = make({ numClasses: fileClasses, inChannels: options.inChannels });
+  model.loadStateDict(sd);
+  for (const t of Object.values(sd)) t.dispose();
+  if (fileClasses !== options.numClasses) {
+    const inFeatures = fcWeight!.shape[1]!;
+    model.registerModule(head, new Linear(inFeatures, options.numClasses));
+  }
+  return { model, head: headParams(model) };
+}
+
+function headParams(model: Module): Tensor[] {
+  const head = classifierName(model);
+  return model
+    .namedParameters()
+    .filter(([n]) => n.startsWith(`${head}.`))
+    .map(([, p]) => p);
+}

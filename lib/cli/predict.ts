@@ -1,0 +1,96 @@
+/** `resnet-native predict`: the top-5 classes of each image, with class names. */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { fashionMnistClasses } from '../data/fashion_mnist.js';
+import { cifar10Classes } from '../data/cifar10.js';
+import { imagenetMean, imagenetStd } from '../data/transforms/index.js';
+import { tensor } from '../creation.js';
+import { noGrad, tidy } from '../runtime.js';
+import { buildModel } from './models.js';
+import imagenetClasses from './imagenet_classes.json' with { type: 'json' };
+
+export interface PredictFlags {
+  arch: string;
+  weights: string;
+  weightsKey?: string;
+  dataset?: 'fashion-mnist' | 'cifar10' | 'imagenet';
+  classes?: string;
+  resizeSize: number;
+  cropSize: number;
+}
+
+interface Preset {
+  classes: readonly string[];
+  channels: 1 | 3;
+  size: [resize: number, crop: number];
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+function preset(f: PredictFlags): Preset {
+  if (f.dataset === 'fashion-mnist')
+    return { classes: fashionMnistClasses, channels: 1, size: [28, 28], mean: [0.286], std: [0.353] };
+  if (f.dataset === 'cifar10')
+    return {
+      classes: cifar10Classes,
+      channels: 3,
+      size: [32, 32],
+      mean: [0.4914, 0.4822, 0.4465],
+      std: [0.247, 0.2435, 0.2616],
+    };
+  // torchvision's ImageNet preset: resize the shorter side, center-crop, ImageNet statistics.
+  return {
+    classes: imagenetClasses,
+    channels: 3,
+    size: [f.resizeSize, f.cropSize],
+    mean: imagenetMean,
+    std: imagenetStd,
+  };
+}
+
+/** Decodes `path` to a normalized (1, C, crop, crop) float tensor (resize shorter side, center crop). */
+async function loadImage(path: string, p: Preset) {
+  const [resize, crop] = p.size;
+  const buf = await readFile(path);
+  const { width: W = 0, height: H = 0 } = await sharp(buf).metadata();
+  const scale = resize / Math.min(W, H);
+  const [w, h] = [Math.max(crop, Math.floor(W * scale)), Math.max(crop, Math.floor(H * scale))];
+  const img = sharp(buf);
+  const base = p.channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
+  const { data } = await base
+    .resize(w, h, { fit: 'fill', kernel: 'linear' })
+    .extract({ left: Math.round((w - crop) / 2), top: Math.round((h - crop) / 2), width: crop, height: crop })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const c = p.channels;
+  const out = new Float32Array(c * crop * crop);
+  for (let i = 0; i < crop * crop; i++)
+    for (let k = 0; k < c; k++) out[k * crop * crop + i] = (data[i * c + k]! / 255 - p.mean[k]!) / p.std[k]!;
+  return tensor(out, { shape: [1, c, crop, crop] });
+}
+
+export async function predict(images: string[], f: PredictFlags): Promise<void> {
+  const p = preset(f);
+  const classes =
+    f.classes !== undefined ? (await readFile(f.classes, 'utf8')).split('\n').filter(Boolean) : p.classes;
+  const { model } = await buildModel(f.arch, {
+    numClasses: classes.length,
+    inChannels: p.channels,
+    weights: f.weights,
+    weightsKey: f.weightsKey,
+  });
+  model.eval();
+  for (const path of images) {
+    const x = await loadImage(path, p);
+    const { values, indices } = noGrad(() =>
+      tidy(() => model.forward(x).softmax(1).topk(Math.min(5, classes.length), { dim: 1 })),
+    );
+    const probs = values.dataSync() as Float32Array;
+    const ids = indices.dataSync() as BigInt64Array;
+    console.log(path);
+    ids.forEach((id, r) =>
+      console.log(`  ${(100 * probs[r]!).toFixed(2).padStart(6)}%  ${classes[Number(id)] ?? `class ${id}`}`),
+    );
+    x.dispose();
+  }
+}

@@ -1,0 +1,86 @@
+/** `nn.Conv2d` with PyTorch's default initialization. */
+import { ArgumentError } from '../errors.js';
+import { empty } from '../creation.js';
+import type { Tensor } from '../tensor.js';
+import { checkInt, checkOptions } from '../validate.js';
+import { conv2d } from './functional.js';
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { Module } from './module.js';
+import { type Pair, bool, int, pair, pairOption } from './options.js';
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+}
+
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
+    super();
+    const o = checkOptions('options', options);
+    this.inChannels = checkInt('inChannels', inChannels, 1);
+    this.outChannels = checkInt('outChannels', outChannels, 1);
+    this.kernelSize = pair('kernelSize', kernelSize, 1);
+    this.stride = pairOption(o, 'stride', [1, 1], 1);
+    this.padding = pairOption(o, 'padding', [0, 0], 0);
+    this.dilation = pairOption(o, 'dilation', [1, 1], 1);
+    this.groups = int(o, 'groups', 1, 1);
+    if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
+      throw new ArgumentError(
+        `Expected inChannels (${this.inChannels}) and outChannels (${this.outChannels}) divisible by groups (${this.groups})`,
+      );
+    }
+    const [kh, kw] = this.kernelSize;
+    this.registerParameter('weight', empty([this.outChannels, this.inChannels / this.groups, kh, kw]));
+    this.registerParameter('bias', bool(o, 'bias', true) ? empty([this.outChannels]) : null);
+    this.resetParameters();
+  }
+
+  get weight(): Tensor {
+    return this.getParameter('weight');
+  }
+  get bias(): Tensor | null {
+    return this.parameterOrNull('bias');
+  }
+
+  /** PyTorch's default: kaiming_uniform_(a=sqrt(5)), i.e. U(±1/sqrt(fan_in)), for weight and bias. */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    const bias = this.bias;
+    if (bias !== null) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, {
+      bias: this.bias,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+
+  override extraRepr(): string {
+    const parts = [`${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]`];
+    parts.push(`stride=[${this.stride.join(', ')}]`);
+    if (this.padding.some((p) => p !== 0)) parts.push(`padding=[${this.padding.join(', ')}]`);
+    if (this.dilation.some((d) => d !== 1)) parts.push(`dilation=[${this.dilation.join(', ')}]`);
+    if (this.groups !== 1) parts.push(`groups=${this.groups}`);
+    if (this.bias === null) parts.push('bias=false');
+    return parts.join(', ');
+  }
+}

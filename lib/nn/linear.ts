@@ -1,0 +1,49 @@
+/** `nn.Linear` with PyTorch's default initialization. */
+import { empty } from '../creation.js';
+import type { Tensor } from '../tensor.js';
+import { checkInt, checkOptions } from '../validate.js';
+import { linear } from './functional.js';
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { Module } from './module.js';
+import { bool } from './options.js';
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
+    super();
+    const o = checkOptions('options', options);
+    this.inFeatures = checkInt('inFeatures', inFeatures, 0);
+    this.outFeatures = checkInt('outFeatures', outFeatures, 0);
+    this.registerParameter('weight', empty([this.outFeatures, this.inFeatures]));
+    this.registerParameter('bias', bool(o, 'bias', true) ? empty([this.outFeatures]) : null);
+    this.resetParameters();
+  }
+
+  get weight(): Tensor {
+    return this.getParameter('weight');
+  }
+  get bias(): Tensor | null {
+    return this.parameterOrNull('bias');
+  }
+
+  /** PyTorch's default: kaiming_uniform_(a=sqrt(5)), i.e. U(±1/sqrt(inFeatures)), for weight and bias. */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    const bias = this.bias;
+    if (bias !== null) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}

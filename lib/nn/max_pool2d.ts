@@ -1,0 +1,46 @@
+/** `nn.MaxPool2d` (stride defaults to the kernel size, as PyTorch). */
+import type { Tensor } from '../tensor.js';
+import { checkOptions } from '../validate.js';
+import { maxPool2d } from './functional.js';
+import { Module } from './module.js';
+import { type Pair, bool, pair, pairOption } from './options.js';
+
+export interface MaxPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
+export class MaxPool2d extends Module {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly ceilMode: boolean;
+
+  constructor(kernelSize: Pair, options: MaxPool2dOptions = {}) {
+    super();
+    const o = checkOptions('options', options);
+    this.kernelSize = pair('kernelSize', kernelSize, 1);
+    this.stride =
+      o['stride'] === undefined || o['stride'] === null ? this.kernelSize : pair('stride', o['stride'], 1);
+    this.padding = pairOption(o, 'padding', [0, 0], 0);
+    this.dilation = pairOption(o, 'dilation', [1, 1], 1);
+    this.ceilMode = bool(o, 'ceilMode', false);
+  }
+
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      ceilMode: this.ceilMode,
+    });
+  }
+
+  override extraRepr(): string {
+    const p = (v: readonly number[]): string => `[${v.join(', ')}]`;
+    return `kernelSize=${p(this.kernelSize)}, stride=${p(this.stride)}, padding=${p(this.padding)}, dilation=${p(this.dilation)}, ceilMode=${this.ceilMode}`;
+  }
+}

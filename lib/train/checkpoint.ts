@@ -1,0 +1,88 @@
+/**
+ * Training checkpoints: one safetensors file holding the model's state dict, the optimizer's
+ * tensors and the RNG state, with everything else (epoch, batch, optimizer options and
+ * scalars, schedule, metrics) as JSON in the header's metadata. Written atomically by save(),
+ * so a crash mid-write keeps the previous checkpoint whole; PyTorch can read the weights.
+ */
+import { FormatError } from '../errors.js';
+import { readSafetensorsFile } from '../io/safetensors_file.js';
+import { save } from '../io/weights.js';
+import { native } from '../binding.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
+import { getRngState, setRngState } from '../runtime.js';
+import { Tensor, wrap } from '../tensor.js';
+
+export interface TrainingState {
+  /** Epochs completed (the next epoch to run). */
+  epoch: number;
+  /** Batches of `epoch` already done (0 at an epoch boundary). */
+  batch: number;
+  scheduler?: unknown;
+  /** Anything JSON the caller wants back (metrics history, config). */
+  extra?: unknown;
+}
+
+const MODEL = 'model.';
+const OPTIM = 'optimizer.';
+const RNG = 'rng.cpu';
+
+export async function saveCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: Optimizer<{ lr: number }>,
+  state: TrainingState,
+): Promise<void> {
+  const tensors = new Map<string, Tensor>();
+  for (const [k, v] of Object.entries(model.stateDict())) tensors.set(MODEL + k, v);
+  const sd = optimizer.stateDict();
+  const scalars: Record<string, Record<string, number>> = {};
+  for (const [id, s] of Object.entries(sd.state)) {
+    for (const [k, v] of Object.entries(s)) {
+      if (v instanceof Tensor) tensors.set(`${OPTIM}${id}.${k}`, v);
+      else (scalars[id] ??= {})[k] = v;
+    }
+  }
+  tensors.set(RNG, getRngState());
+  const meta = { state, optimizer: { param_groups: sd.param_groups, scalars } };
+  await save(tensors, path, {
+    metadata: { format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
+  });
+}
+
+/** Restores model, optimizer and RNG from `path`; returns where training stopped. */
+export async function loadCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: Optimizer<{ lr: number }>,
+): Promise<TrainingState> {
+  const { tensors, metadata } = await readSafetensorsFile(path);
+  if (metadata['format'] !== 'resnet-native-checkpoint/1' || metadata['training'] === undefined) {
+    throw new FormatError(`${path} is not a resnet-native training checkpoint`);
+  }
+  const meta = JSON.parse(metadata['training']) as {
+    state: TrainingState;
+    optimizer: {
+      param_groups: OptimizerStateDict<{ lr: number }>['param_groups'];
+      scalars: Record<string, Record<string, number>>;
+    };
+  };
+  const modelSd: Record<string, Tensor> = {};
+  const optimState: Record<number, ParamState> = {};
+  for (const [name, raw] of tensors) {
+    const t = wrap(native.fromBytes(raw.bytes, raw.shape, raw.dtype));
+    if (name.startsWith(MODEL)) modelSd[name.slice(MODEL.length)] = t;
+    else if (name.startsWith(OPTIM)) {
+      const [id, ...key] = name.slice(OPTIM.length).split('.');
+      (optimState[Number(id)] ??= {})[key.join('.')] = t;
+    } else if (name === RNG) setRngState(t);
+  }
+  for (const [id, s] of Object.entries(meta.optimizer.scalars))
+    Object.assign((optimState[Number(id)] ??= {}), s);
+  model.loadStateDict(modelSd);
+  optimizer.loadStateDict({ state: optimState, param_groups: meta.optimizer.param_groups });
+  for (const t of Object.values(modelSd)) t.dispose();
+  for (const s of Object.values(optimState))
+    for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
+  return meta.state;
+}

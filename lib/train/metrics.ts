@@ -1,0 +1,53 @@
+/** Running sums for a phase: loss, top-1 and top-5 accuracy, images per second. */
+import { noGrad, tidy } from '../runtime.js';
+import type { Tensor } from '../tensor.js';
+
+export interface PhaseMetrics {
+  loss: number;
+  top1: number;
+  top5: number;
+  images: number;
+  seconds: number;
+  imagesPerSec: number;
+}
+
+export class MetricsMeter {
+  private lossSum = 0;
+  private correct1 = 0;
+  private correct5 = 0;
+  private images = 0;
+  private readonly start = performance.now();
+
+  /** Adds one batch: `loss` is the batch mean. */
+  update(logits: Tensor, target: Tensor, loss: number): void {
+    const n = target.shape[0]!;
+    const [c1, c5] = noGrad(() =>
+      tidy(() => {
+        const k = Math.min(5, logits.shape[1]!);
+        const hits = logits.topk(k, { dim: 1 }).indices.eq(target.unsqueeze(1)).to('float32');
+        return [hits.narrow(1, 0, 1).sum().item(), hits.sum().item()];
+      }),
+    );
+    this.lossSum += loss * n;
+    this.correct1 += c1!;
+    this.correct5 += c5!;
+    this.images += n;
+  }
+
+  get count(): number {
+    return this.images;
+  }
+
+  result(): PhaseMetrics {
+    const seconds = (performance.now() - this.start) / 1000;
+    const n = Math.max(this.images, 1);
+    return {
+      loss: this.lossSum / n,
+      top1: this.correct1 / n,
+      top5: this.correct5 / n,
+      images: this.images,
+      seconds,
+      imagesPerSec: this.images / Math.max(seconds, 1e-9),
+    };
+  }
+}

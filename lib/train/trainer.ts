@@ -1,0 +1,195 @@
+/**
+ * The training loop: epochs of train and eval phases with loss, top-1/top-5 accuracy and
+ * images/s, a checkpoint after each epoch (and every N batches if asked), exact resumption,
+ * and a stop with a clear error when the loss stops being finite.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DataLoader } from '../data/dataloader.js';
+import type { Device } from '../dtype.js';
+import { ResnetNativeError } from '../errors.js';
+import { crossEntropy } from '../nn/functional.js';
+import type { Module } from '../nn/module.js';
+import type { LRScheduler } from '../optim/lr_scheduler.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { noGrad, tidy } from '../runtime.js';
+import type { Tensor } from '../tensor.js';
+import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { MetricsMeter, type PhaseMetrics } from './metrics.js';
+import { writePlot } from './plot.js';
+
+/** Training stopped because the loss became NaN or infinite. */
+export class TrainingDivergedError extends ResnetNativeError {}
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  train: PhaseMetrics;
+  eval?: PhaseMetrics;
+}
+
+export interface BatchEvent {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  imagesPerSec: number;
+}
+
+export interface TrainerOptions {
+  model: Module;
+  optimizer: Optimizer<{ lr: number }>;
+  scheduler?: LRScheduler;
+  /** When the schedule steps: after every batch (OneCycleLR) or every epoch (StepLR). */
+  schedulerStep?: 'batch' | 'epoch';
+  trainLoader: DataLoader;
+  evalLoader?: DataLoader;
+  epochs: number;
+  labelSmoothing?: number;
+  /** Where checkpoint.safetensors, metrics.jsonl and metrics.svg go. */
+  outDir?: string;
+  /** Also checkpoint every this many batches (0: only at epoch ends). */
+  checkpointEvery?: number;
+  device?: Device;
+  onBatch?: (event: BatchEvent) => void;
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+export class Trainer {
+  readonly history: EpochRecord[] = [];
+  private state: TrainingState = { epoch: 0, batch: 0 };
+
+  constructor(readonly options: TrainerOptions) {}
+
+  get checkpointPath(): string | undefined {
+    return this.options.outDir === undefined
+      ? undefined
+      : join(this.options.outDir, 'checkpoint.safetensors');
+  }
+
+  /** Continues from a checkpoint written by this trainer (or another with the same setup). */
+  async resume(path: string): Promise<TrainingState> {
+    const { model, optimizer, scheduler } = this.options;
+    this.state = await loadCheckpoint(path, model, optimizer);
+    if (scheduler !== undefined && this.state.scheduler !== undefined) {
+      scheduler.loadStateDict(this.state.scheduler as { lastEpoch: number });
+    }
+    this.history.splice(0, this.history.length, ...((this.state.extra as EpochRecord[] | undefined) ?? []));
+    return this.state;
+  }
+
+  async fit(): Promise<EpochRecord[]> {
+    const { epochs, outDir, evalLoader } = this.options;
+    if (outDir !== undefined) await mkdir(outDir, { recursive: true });
+    while (this.state.epoch < epochs) {
+      const epoch = this.state.epoch;
+      const train = await this.trainEpoch(epoch, this.state.batch);
+      if (this.options.schedulerStep === 'epoch') this.options.scheduler?.step();
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        lr: this.options.optimizer.paramGroups[0]!.options.lr,
+        train,
+      };
+      if (evalLoader !== undefined) record.eval = await this.evaluate(evalLoader);
+      this.history.push(record);
+      this.state = { epoch: epoch + 1, batch: 0 };
+      await this.checkpoint();
+      if (outDir !== undefined) {
+        await appendFile(join(outDir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
+        await writePlot(join(outDir, 'metrics.svg'), this.history);
+      }
+      this.options.onEpoch?.(record);
+    }
+    return this.history;
+  }
+
+  private async checkpoint(): Promise<void> {
+    const path = this.checkpointPath;
+    if (path === undefined) return;
+    const { model, optimizer, scheduler } = this.options;
+    await saveCheckpoint(path, model, optimizer, {
+      ...this.state,
+      scheduler: scheduler?.stateDict(),
+      extra: this.history,
+    });
+  }
+
+  private toDevice(t: Tensor): Tensor {
+    const device = this.options.device;
+    if (device === undefined || device === 'cpu') return t;
+    const moved = t.to(device);
+    t.dispose();
+    return moved;
+  }
+
+  private async trainEpoch(epoch: number, startBatch: number): Promise<PhaseMetrics> {
+    const {
+      model,
+      optimizer,
+      scheduler,
+      trainLoader,
+      labelSmoothing = 0,
+      checkpointEvery = 0,
+    } = this.options;
+    model.train();
+    const meter = new MetricsMeter();
+    for await (const { input, target, index } of trainLoader.epoch(epoch, startBatch)) {
+      const x = this.toDevice(input);
+      const y = this.toDevice(target);
+      optimizer.zeroGrad();
+      const loss = tidy(() => {
+        const logits = model.forward(x);
+        const l = crossEntropy(logits, y, { labelSmoothing });
+        l.backward();
+        const value = l.item();
+        if (Number.isFinite(value)) meter.update(logits, y, value);
+        return value;
+      });
+      x.dispose();
+      y.dispose();
+      if (!Number.isFinite(loss)) {
+        throw new TrainingDivergedError(
+          `The training loss became ${loss} at epoch ${epoch + 1}, batch ${index + 1}; training stopped. ` +
+            `The last good checkpoint is kept${this.checkpointPath ? ` at ${this.checkpointPath}` : ''}. ` +
+            'Try a lower learning rate or a warm-up.',
+        );
+      }
+      optimizer.step();
+      if (this.options.schedulerStep !== 'epoch') scheduler?.step();
+      const m = meter.result();
+      this.options.onBatch?.({
+        epoch: epoch + 1,
+        batch: index + 1,
+        batches: trainLoader.length,
+        loss,
+        imagesPerSec: m.imagesPerSec,
+      });
+      if (checkpointEvery > 0 && (index + 1) % checkpointEvery === 0 && index + 1 < trainLoader.length) {
+        this.state = { epoch, batch: index + 1 };
+        await this.checkpoint();
+      }
+    }
+    return meter.result();
+  }
+
+  /** Loss and accuracy of the model (in eval mode) over `loader`. */
+  async evaluate(loader: DataLoader): Promise<PhaseMetrics> {
+    const { model, labelSmoothing = 0 } = this.options;
+    model.eval();
+    const meter = new MetricsMeter();
+    for await (const { input, target } of loader.epoch(0)) {
+      const x = this.toDevice(input);
+      const y = this.toDevice(target);
+      noGrad(() =>
+        tidy(() => {
+          const logits = model.forward(x);
+          meter.update(logits, y, crossEntropy(logits, y, { labelSmoothing }).item());
+        }),
+      );
+      x.dispose();
+      y.dispose();
+    }
+    model.train();
+    return meter.result();
+  }
+}
