@@ -1,6 +1,6 @@
 """PyTorch side of bench/train_throughput.ts: ResNet-20 (option A, He et al. 2015 §4.2) train
 steps (forward, cross entropy, backward, SGD Nesterov step) on random data.
-Usage: pytorch_train.py THREADS BATCH STEPS CHANNELS SIZE -> prints JSON step times (s)."""
+Usage: pytorch_train.py THREADS BATCH STEPS CHANNELS SIZE [channels_last] -> JSON step times (s)."""
 import json
 import sys
 import time
@@ -10,6 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 threads, batch, steps, channels, size = (int(a) for a in sys.argv[1:6])
+channels_last = len(sys.argv) > 6 and sys.argv[6] == 'channels_last'
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -53,6 +54,9 @@ model = ResNet20()
 opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
 x = torch.randn(batch, channels, size, size)
 y = torch.randint(0, 10, (batch,))
+if channels_last:
+    model = model.to(memory_format=torch.channels_last)
+    x = x.contiguous(memory_format=torch.channels_last)
 times = []
 for _ in range(steps):
     t = time.perf_counter()

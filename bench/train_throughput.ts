@@ -2,6 +2,7 @@
  * Training throughput, resnet-native vs PyTorch, same model (ResNet-20, 1×28×28, the main
  * job's), same batch, same threads, alternating rounds in one run so that machine noise hits
  * both. Prints medians and writes bench/results/train-throughput-<date>.json.
+ * Both sides run in the default (NCHW) layout and in channels-last (NHWC) layout.
  * Run: npm run bench:train [-- --threads 2 --batch 128 --steps 12 --rounds 3]
  */
 import { execFileSync } from 'node:child_process';
@@ -23,7 +24,7 @@ const [threads, batch, steps, rounds] = [values.threads, values.batch, values.st
 ) as [number, number, number, number];
 const WARMUP = 2;
 
-function ours(): number[] {
+function ours(channelsLast: boolean): number[] {
   setNumThreads(threads);
   manualSeed(0);
   const model = resnet20({ inChannels: 1 });
@@ -33,7 +34,8 @@ function ours(): number[] {
     nesterov: true,
     weightDecay: 5e-4,
   });
-  const x = randn([batch, 1, 28, 28]);
+  if (channelsLast) model.to('channels_last');
+  const x = randn([batch, 1, 28, 28]).contiguous(channelsLast ? 'channels_last' : 'contiguous');
   const y = randint(0, 10, [batch]);
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -51,25 +53,33 @@ function ours(): number[] {
   return times;
 }
 
-function pytorch(): number[] {
-  const out = execFileSync(
-    '/usr/bin/python3',
-    ['bench/pytorch_train.py', ...[threads, batch, steps, 1, 28].map(String)],
-    { encoding: 'utf8' },
-  );
+function pytorch(channelsLast: boolean): number[] {
+  const args = [...[threads, batch, steps, 1, 28].map(String), channelsLast ? 'channels_last' : 'nchw'];
+  const out = execFileSync('/usr/bin/python3', ['bench/pytorch_train.py', ...args], { encoding: 'utf8' });
   return JSON.parse(out) as number[];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const results = { ours: [] as number[], pytorch: [] as number[] };
+const runs = {
+  ours: [] as number[],
+  pytorch: [] as number[],
+  oursChannelsLast: [] as number[],
+  pytorchChannelsLast: [] as number[],
+};
 for (let r = 0; r < rounds; r++) {
-  results.ours.push(...ours().slice(WARMUP));
-  results.pytorch.push(...pytorch().slice(WARMUP));
+  runs.ours.push(...ours(false).slice(WARMUP));
+  runs.pytorch.push(...pytorch(false).slice(WARMUP));
+  runs.oursChannelsLast.push(...ours(true).slice(WARMUP));
+  runs.pytorchChannelsLast.push(...pytorch(true).slice(WARMUP));
 }
+const ips = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, batch / median(v)])) as Record<
+  keyof typeof runs,
+  number
+>;
 const summary = {
   date: new Date().toISOString(),
   conditions: {
-    model: 'resnet20 (option A), 1x28x28, 10 classes',
+    model: 'resnet20 (option A), 1x28x28, 10 classes, SGD nesterov',
     batch,
     threads,
     stepsPerRound: steps,
@@ -78,19 +88,17 @@ const summary = {
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
     libtorch: version.libtorch,
+    ompWaitPolicy: process.env['OMP_WAIT_POLICY'] ?? 'libgomp default',
   },
-  medianStepSeconds: { resnetNative: median(results.ours), pytorch: median(results.pytorch) },
-  imagesPerSecond: { resnetNative: batch / median(results.ours), pytorch: batch / median(results.pytorch) },
-  raw: results,
+  imagesPerSecond: ips,
+  raw: runs,
 };
+for (const [k, v] of Object.entries(ips)) console.log(`${k.padEnd(20)} ${v.toFixed(1)} img/s`);
 console.log(
-  `resnet-native: ${summary.imagesPerSecond.resnetNative.toFixed(1)} img/s (median step ${(1000 * summary.medianStepSeconds.resnetNative).toFixed(1)} ms)`,
+  `ratio resnet-native (channels_last, as the trainer runs) / PyTorch (default layout): ${(ips.oursChannelsLast / ips.pytorch).toFixed(3)}`,
 );
 console.log(
-  `PyTorch:       ${summary.imagesPerSecond.pytorch.toFixed(1)} img/s (median step ${(1000 * summary.medianStepSeconds.pytorch).toFixed(1)} ms)`,
-);
-console.log(
-  `ratio (ours / PyTorch): ${(summary.imagesPerSecond.resnetNative / summary.imagesPerSecond.pytorch).toFixed(3)}`,
+  `ratio same layout: NCHW ${(ips.ours / ips.pytorch).toFixed(3)}, channels_last ${(ips.oursChannelsLast / ips.pytorchChannelsLast).toFixed(3)}`,
 );
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(

@@ -161,6 +161,10 @@ interface NativeCore {
   nllLoss(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number): H;
   mseLoss(x: H, target: H, reduction: string): H;
   binaryCrossEntropyWithLogits(x: H, t: H, w: Opt, posWeight: Opt, reduction: string): H;
+  // compiled inference programs (native/program.cc)
+  compileProgram(instructions: unknown[], registers: number, output: number): unknown;
+  runProgram(program: unknown, input: H): Promise<H>;
+  runProgramSync(program: unknown, input: H): H;
   // autograd
   backward(t: H, grad: Opt, retainGraph: boolean, createGraph: boolean): void;
   grad(t: H): H | null;

@@ -63,6 +63,7 @@ program
   .option('--num-classes <n>', 'classes (default: the dataset’s); replaces the classifier of --weights', int)
   .option('--freeze-backbone', 'train only the classifier', false)
   .option('--checkpoint-every <n>', 'also checkpoint every n batches', int, 0)
+  .option('--no-channels-last', 'keep the NCHW layout (channels-last is faster on CPU)')
   .option('--limit-train <n>', 'use only the first n training images', int)
   .option('--limit-test <n>', 'use only the first n test images', int)
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)

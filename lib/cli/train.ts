@@ -47,6 +47,7 @@ export interface TrainFlags {
   limitTest?: number;
   cropSize: number;
   resizeSize: number;
+  channelsLast: boolean;
 }
 
 /** Parameter groups: weight decay everywhere, or `normWeightDecay` on BN weights and biases. */
@@ -112,6 +113,7 @@ export async function train(f: TrainFlags): Promise<number> {
     weights: f.weights,
     weightsKey: f.weightsKey,
   });
+  if (f.channelsLast) model.to('channels_last');
   const trainable = new Set(f.freezeBackbone ? head : model.parameters());
   for (const p of model.parameters()) if (!trainable.has(p)) p.requiresGrad = false;
   const trainLoader = new DataLoader(setup.train, {
@@ -140,7 +142,7 @@ export async function train(f: TrainFlags): Promise<number> {
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
-    outDir, checkpointEvery: f.checkpointEvery, schedulerStep,
+    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous',
     ...(scheduler ? { scheduler } : {}),
     onBatch: (e) => progress.batch(e),
     onEpoch: (r) => progress.epoch(r),

@@ -16,6 +16,7 @@ import { ArgumentError } from '../errors.js';
 import { type MemoryFormat, Tensor, handleOf } from '../tensor.js';
 import { checkBool, checkOptions, fail } from '../validate.js';
 import * as util from './module_utils.js';
+import { forwardAsync } from './program.js';
 import { type LoadStateDictResult, type StateDictInput, loadInto } from './state_dict.js';
 
 export type { LoadStateDictResult, ShapeMismatch, StateDictInput } from './state_dict.js';
@@ -29,6 +30,17 @@ export abstract class Module {
 
   /** The computation. Subclasses implement it; call it directly or through `call`. */
   abstract forward(x: Tensor): Tensor;
+
+  /**
+   * Inference off the JavaScript thread: the same result as `noGrad(() => forward(x))`
+   * (call `eval()` first for batch norm's running statistics), computed by libtorch on
+   * libuv's thread pool from a native program compiled from this module tree, so the event
+   * loop keeps serving while the network runs. Built-in layers and models compile; a custom
+   * module needs a compiler (see `registerCompiler`).
+   */
+  forwardAsync(x: Tensor): Promise<Tensor> {
+    return forwardAsync(this, x);
+  }
 
   /** Same as `forward(x)` (PyTorch's `module(x)`). */
   call(x: Tensor): Tensor {

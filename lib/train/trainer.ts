@@ -13,7 +13,7 @@ import type { Module } from '../nn/module.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { noGrad, tidy } from '../runtime.js';
-import type { Tensor } from '../tensor.js';
+import type { MemoryFormat, Tensor } from '../tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { MetricsMeter, type PhaseMetrics } from './metrics.js';
 import { writePlot } from './plot.js';
@@ -51,6 +51,8 @@ export interface TrainerOptions {
   /** Also checkpoint every this many batches (0: only at epoch ends). */
   checkpointEvery?: number;
   device?: Device;
+  /** Layout of the input batches; 'channels_last' (with the model moved to it) runs oneDNN's faster CPU kernels. */
+  memoryFormat?: MemoryFormat;
   onBatch?: (event: BatchEvent) => void;
   onEpoch?: (record: EpochRecord) => void;
 }
@@ -115,11 +117,16 @@ export class Trainer {
   }
 
   private toDevice(t: Tensor): Tensor {
-    const device = this.options.device;
-    if (device === undefined || device === 'cpu') return t;
-    const moved = t.to(device);
-    t.dispose();
-    return moved;
+    const { device, memoryFormat } = this.options;
+    let out = t;
+    if (device !== undefined && device !== 'cpu') out = t.to(device);
+    if (memoryFormat === 'channels_last' && out.ndim === 4) {
+      const laidOut = out.contiguous('channels_last');
+      if (out !== t) out.dispose();
+      out = laidOut;
+    }
+    if (out !== t) t.dispose();
+    return out;
   }
 
   private async trainEpoch(epoch: number, startBatch: number): Promise<PhaseMetrics> {
