@@ -2,7 +2,10 @@
  * Loads the native addon (through `bindings`) and describes its functions. Nothing here
  * validates user input: lib/ does that before calling in, and the addon checks again.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { nativeErrorClasses } from './errors.js';
 
 /** An opaque handle to one at::Tensor, owned by a {@link Tensor}. */
@@ -186,10 +189,16 @@ export type UnaryName = (typeof unaryOps)[number];
 
 export type NativeBinding = NativeCore & Record<UnaryName, (a: H) => H>;
 
-function explainLoadFailure(error: unknown): Error {
+function explainLoadFailure(error: unknown, prebuilt: boolean): Error {
   const message = error instanceof Error ? error.message : String(error);
   let remedy: string;
-  if (/Could not locate the bindings file/.test(message)) {
+  const wanted = /lib(?:torch|c10)[a-z_]*\.so\.(\d+\.\d+)/.exec(message)?.[1];
+  if (prebuilt && wanted !== undefined) {
+    remedy =
+      `The prebuilt addon needs libtorch ${wanted}, which is not installed. Install it (Debian 12: ` +
+      '`apt-get install libtorch-dev`), or build against your libtorch: set LIBTORCH to its folder and run ' +
+      '`RESNET_NATIVE_BUILD_FROM_SOURCE=1 npm rebuild resnet-native`.';
+  } else if (/Could not locate the bindings file/.test(message)) {
     remedy =
       'The native addon is not built. Run `npm run setup` in the resnet-native folder ' +
       '(or `npm run build:native` when libtorch is already installed).';
@@ -207,14 +216,36 @@ function explainLoadFailure(error: unknown): Error {
   });
 }
 
+/** The package folder (lib/ in development, dist/ when installed, both one level down). */
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * A local build (build/Release, from `npm run build:native` or the install script) wins;
+ * otherwise the prebuilt addon for this platform. The prebuilt one is linked against the
+ * libtorch of its build machine by soname (libtorch.so.<major>.<minor>), so a libtorch of
+ * another version fails to load; the error then says so and how to build from source.
+ */
 function load(): NativeBinding {
   const require = createRequire(import.meta.url);
-  const bindings = require('bindings') as (name: string) => unknown;
+  const prebuilt = join(
+    packageRoot,
+    'prebuilds',
+    `${process.platform}-${process.arch}`,
+    'resnet-native.node',
+  );
+  const local = join(packageRoot, 'build', 'Release', 'resnet_native.node');
+  const usePrebuilt =
+    !existsSync(local) && existsSync(prebuilt) && process.env['RESNET_NATIVE_BUILD_FROM_SOURCE'] !== '1';
   let addon: NativeBinding;
   try {
-    addon = bindings('resnet_native') as NativeBinding;
+    if (usePrebuilt) {
+      addon = require(prebuilt) as NativeBinding;
+    } else {
+      const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
+      addon = bindings({ bindings: 'resnet_native', module_root: packageRoot }) as NativeBinding;
+    }
   } catch (error) {
-    throw explainLoadFailure(error);
+    throw explainLoadFailure(error, usePrebuilt);
   }
   addon.init(nativeErrorClasses);
   return addon;

@@ -9,6 +9,14 @@ import { describe } from './describe.js';
 import { track } from './scope.js';
 import { checkBool, checkInt, checkNumber, checkOneOf, checkOptions, fail } from './validate.js';
 
+// Symbol.dispose (explicit resource management) for consumers whose TypeScript lib predates it,
+// declared as @types/node declares it.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export type MemoryFormat = 'contiguous' | 'channels_last';
 const memoryFormats: readonly MemoryFormat[] = ['contiguous', 'channels_last'];
 

@@ -11,27 +11,27 @@ type Unary = { [K in UnaryName]: () => Tensor };
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> extends Unary {
-    add(other: TensorOrNumber, alpha?: number): Tensor;
-    sub(other: TensorOrNumber, alpha?: number): Tensor;
-    mul(other: TensorOrNumber): Tensor;
-    div(other: TensorOrNumber): Tensor;
-    pow(exponent: TensorOrNumber): Tensor;
-    remainder(other: TensorOrNumber): Tensor;
-    eq(other: TensorOrNumber): Tensor<'bool'>;
-    ne(other: TensorOrNumber): Tensor<'bool'>;
-    lt(other: TensorOrNumber): Tensor<'bool'>;
-    le(other: TensorOrNumber): Tensor<'bool'>;
-    gt(other: TensorOrNumber): Tensor<'bool'>;
-    ge(other: TensorOrNumber): Tensor<'bool'>;
+    add(other: Tensor | number, alpha?: number): Tensor;
+    sub(other: Tensor | number, alpha?: number): Tensor;
+    mul(other: Tensor | number): Tensor;
+    div(other: Tensor | number): Tensor;
+    pow(exponent: Tensor | number): Tensor;
+    remainder(other: Tensor | number): Tensor;
+    eq(other: Tensor | number): Tensor<'bool'>;
+    ne(other: Tensor | number): Tensor<'bool'>;
+    lt(other: Tensor | number): Tensor<'bool'>;
+    le(other: Tensor | number): Tensor<'bool'>;
+    gt(other: Tensor | number): Tensor<'bool'>;
+    ge(other: Tensor | number): Tensor<'bool'>;
     maximum(other: Tensor): Tensor;
     minimum(other: Tensor): Tensor;
     clamp(min: number | null, max?: number | null): Tensor<D>;
     maskedFill(mask: Tensor, value: number): Tensor<D>;
     /** In place: this += alpha * other. */
-    add_(other: TensorOrNumber, alpha?: number): this;
-    sub_(other: TensorOrNumber, alpha?: number): this;
-    mul_(other: TensorOrNumber): this;
-    div_(other: TensorOrNumber): this;
+    add_(other: Tensor | number, alpha?: number): this;
+    sub_(other: Tensor | number, alpha?: number): this;
+    mul_(other: Tensor | number): this;
+    div_(other: Tensor | number): this;
     copy_(source: Tensor): this;
     fill_(value: number): this;
     zero_(): this;
@@ -44,7 +44,7 @@ declare module '../tensor.js' {
     addcmul_(t1: Tensor, t2: Tensor, value?: number): this;
     /** In place: this += value * t1 / t2. */
     addcdiv_(t1: Tensor, t2: Tensor, value?: number): this;
-    lerp_(end: Tensor, weight: TensorOrNumber): this;
+    lerp_(end: Tensor, weight: Tensor | number): this;
   }
 }
 
