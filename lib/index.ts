@@ -37,3 +37,5 @@ export {
 export type { ResNetOptions, CifarResNetOptions, BlockOptions } from './models/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
+export { Trainer, TrainingDivergedError, saveCheckpoint, loadCheckpoint } from './train/index.js';
+export type { TrainerOptions, EpochRecord, BatchEvent, TrainingState, PhaseMetrics } from './train/index.js';
