@@ -11,6 +11,7 @@
 #include <ATen/ops/randperm.h>
 #include <ATen/ops/zeros.h>
 
+#include <climits>
 #include <cstring>
 
 #include "args.h"
@@ -19,33 +20,38 @@
 namespace rn {
 namespace {
 
-// fromTypedArray(array, shape, dtype): copies the array's bytes into a new CPU tensor.
+// A new CPU tensor of `shape` and `dtype` holding a copy of `length` bytes at `src`, which must
+// be exactly the tensor's size (checked before anything is allocated).
+at::Tensor CopyIn(const Args& a, const void* src, size_t length, const std::vector<int64_t>& shape,
+                  const DTypeInfo* dtype) {
+  int64_t numel = 1;
+  for (int64_t d : shape) {
+    if (d < 0) Throw(a.env(), ErrorKind::Shape, "shape must not have negative sizes");
+    if (d != 0 && numel > INT64_MAX / d) Throw(a.env(), ErrorKind::Shape, "shape has too many elements");
+    numel *= d;
+  }
+  const size_t bytes = static_cast<size_t>(numel) * dtype->element_size;
+  if (length != bytes) {
+    Throw(a.env(), ErrorKind::Shape,
+          "data has " + std::to_string(length / dtype->element_size) + " elements of " + dtype->name +
+              " but shape needs " + std::to_string(numel));
+  }
+  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype->type));
+  if (bytes > 0) std::memcpy(t.data_ptr(), src, bytes);
+  return t;
+}
+
+// fromTypedArray(array, shape, dtype): copies the array's elements into a new CPU tensor.
 Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
   Args a(info);
   if (!a[0].IsTypedArray()) a.Fail("data", "a TypedArray", 0);
   auto array = a[0].As<Napi::TypedArray>();
-  const std::vector<int64_t> shape = a.IntList(1, "shape");
   const DTypeInfo* dtype = FindDType(a.DType(2, "dtype"));
   if (array.TypedArrayType() != dtype->array) {
     Throw(a.env(), ErrorKind::DType, std::string("TypedArray does not match dtype ") + dtype->name);
   }
-  int64_t numel = 1;
-  for (int64_t d : shape) {
-    if (d < 0) Throw(a.env(), ErrorKind::Shape, "shape must not have negative sizes");
-    numel *= d;
-  }
-  const size_t bytes = static_cast<size_t>(numel) * dtype->element_size;
-  if (array.ByteLength() != bytes) {
-    Throw(a.env(), ErrorKind::Shape,
-          "data has " + std::to_string(array.ByteLength() / dtype->element_size) +
-              " elements but shape needs " + std::to_string(numel));
-  }
-  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype->type));
-  if (bytes > 0) {
-    const auto* src = static_cast<const uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
-    std::memcpy(t.data_ptr(), src, bytes);
-  }
-  return Wrap(a.env(), t);
+  const auto* src = static_cast<const uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  return Wrap(a.env(), CopyIn(a, src, array.ByteLength(), a.IntList(1, "shape"), dtype));
 }
 
 // fromBytes(uint8Array, shape, dtype): raw little-endian bytes (any alignment) into a new
@@ -56,22 +62,8 @@ Napi::Value FromBytes(const Napi::CallbackInfo& info) {
     a.Fail("bytes", "a Uint8Array", 0);
   }
   auto array = a[0].As<Napi::Uint8Array>();
-  const std::vector<int64_t> shape = a.IntList(1, "shape");
   const DTypeInfo* dtype = FindDType(a.DType(2, "dtype"));
-  int64_t numel = 1;
-  for (int64_t d : shape) {
-    if (d < 0) Throw(a.env(), ErrorKind::Shape, "shape must not have negative sizes");
-    numel *= d;
-  }
-  const size_t bytes = static_cast<size_t>(numel) * dtype->element_size;
-  if (array.ByteLength() != bytes) {
-    Throw(a.env(), ErrorKind::Shape,
-          "received " + std::to_string(array.ByteLength()) + " bytes but shape and dtype need " +
-              std::to_string(bytes));
-  }
-  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype->type));
-  if (bytes > 0) std::memcpy(t.data_ptr(), array.Data(), bytes);
-  return Wrap(a.env(), t);
+  return Wrap(a.env(), CopyIn(a, array.Data(), array.ByteLength(), a.IntList(1, "shape"), dtype));
 }
 
 Napi::Value ZerosLike(const Napi::CallbackInfo& info, bool ones) {
