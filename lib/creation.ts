@@ -14,11 +14,16 @@ import {
   checkShape,
 } from './validate.js';
 
+/** Options of the tensor factories (PyTorch's `dtype=`, `device=`, `requires_grad=` keywords). */
 export interface CreateOptions<D extends DType = DType> {
+  /** Element type; the factory's default (usually float32) when omitted. */
   dtype?: D;
+  /** Where the tensor lives: `'cpu'` (the default), `'cuda'` or `'cuda:N'`. */
   device?: Device;
+  /** Makes the new tensor a leaf that records gradients (default false). */
   requiresGrad?: boolean;
 }
+/** Options of `tensor(data)`: the factory options plus the shape of flat data. */
 export interface TensorOptions<D extends DType = DType> extends CreateOptions<D> {
   /** Required for flat data of rank > 1. */
   shape?: readonly number[];
@@ -194,14 +199,17 @@ function filled<D extends DType>(kind: Filler, shape: unknown, options: unknown)
   return finish<D>(wrap(native[kind](shapeOf('shape', shape), r.dtype, r.device)), r, true);
 }
 
+/** A tensor of the given shape filled with 0 (float32 unless `dtype`), as `torch.zeros`. */
 export const zeros = <D extends DType = 'float32'>(
   shape: readonly number[] | number,
   options?: CreateOptions<D>,
 ): Tensor<D> => filled('zeros', shape, options);
+/** A tensor of the given shape filled with 1 (float32 unless `dtype`), as `torch.ones`. */
 export const ones = <D extends DType = 'float32'>(
   shape: readonly number[] | number,
   options?: CreateOptions<D>,
 ): Tensor<D> => filled('ones', shape, options);
+/** An uninitialized tensor of the given shape (float32 unless `dtype`), as `torch.empty`. */
 export const empty = <D extends DType = 'float32'>(
   shape: readonly number[] | number,
   options?: CreateOptions<D>,
@@ -217,6 +225,7 @@ export const rand = <D extends DType = 'float32'>(
   options?: CreateOptions<D>,
 ): Tensor<D> => filled('rand', shape, options);
 
+/** A tensor of the given shape filled with `value` (float32 unless `dtype`), as `torch.full`. */
 export function full<D extends DType = 'float32'>(
   shape: readonly number[] | number,
   value: number,
@@ -230,6 +239,7 @@ export function full<D extends DType = 'float32'>(
   );
 }
 
+/** Random integers uniform in `[low, high)` (int64 unless `dtype`), as `torch.randint`. */
 export function randint(
   low: number,
   high: number,
@@ -252,6 +262,7 @@ export function randint(
   );
 }
 
+/** A random permutation of `0..n-1` (int64 unless `dtype`), as `torch.randperm`. */
 export function randperm(n: number, options?: CreateOptions): Tensor<'int64'> {
   const r = resolve(options, 'int64');
   return finish(wrap(native.randperm(checkInt('n', n, 0), r.dtype, r.device)), r, true);
@@ -274,6 +285,7 @@ export function arange(
   return finish(wrap(native.arange(start, stop, s, r.dtype, r.device)), r, true);
 }
 
+/** `steps` values evenly spaced from `start` to `end` inclusive (float32 unless `dtype`), as `torch.linspace`. */
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
   const r = resolve(options);
   return finish(
@@ -291,16 +303,19 @@ export function linspace(start: number, end: number, steps: number, options?: Cr
   );
 }
 
+/** An `n × m` (default `n × n`) identity matrix (float32 unless `dtype`), as `torch.eye`. */
 export function eye(n: number, m?: number, options?: CreateOptions): Tensor {
   const r = resolve(options);
   return finish(wrap(native.eye(checkInt('n', n, 0), checkInt('m', m ?? n, 0), r.dtype, r.device)), r, true);
 }
 
+/** Zeros with `t`'s shape, dtype and device (each overridable by `options`). */
 export function zerosLike(t: Tensor, options?: CreateOptions): Tensor {
   handleOf(t, 'input');
   return zeros(t.shape, { dtype: t.dtype, device: t.device, ...options });
 }
 
+/** Ones with `t`'s shape, dtype and device (each overridable by `options`). */
 export function onesLike(t: Tensor, options?: CreateOptions): Tensor {
   handleOf(t, 'input');
   return ones(t.shape, { dtype: t.dtype, device: t.device, ...options });

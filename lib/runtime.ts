@@ -14,6 +14,7 @@ export function getRngState(): Tensor<'uint8'> {
   return wrap(native.getRngState());
 }
 
+/** Restores the CPU generator's state from a tensor returned by `getRngState()`. */
 export function setRngState(state: Tensor): void {
   native.setRngState(handleOf(state, 'state'));
 }
@@ -23,6 +24,7 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(checkInt('n', n, 1));
 }
 
+/** The number of intra-op threads libtorch uses (see `setNumThreads`). */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
@@ -47,10 +49,12 @@ export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
 
+/** Whether operations currently record gradients (false inside `noGrad`), as `torch.is_grad_enabled`. */
 export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }
 
+/** Turns gradient recording on or off for what follows, as `torch.set_grad_enabled`. */
 export function setGradEnabled(enabled: boolean): void {
   native.setGradEnabled(checkBool('enabled', enabled));
 }
@@ -88,22 +92,28 @@ export function tidy<T>(fn: () => T): T {
   }
 }
 
+/** Counts of the tensors that JavaScript holds, from `memory()`; for finding leaks. */
 export interface MemoryInfo {
   /** Tensors that JavaScript holds and has not disposed. */
   liveTensors: number;
   /** Bytes of the distinct CPU storages behind them (views count once). */
   cpuBytes: number;
+  /** Bytes of the distinct CUDA storages behind them (views count once). */
   cudaBytes: number;
 }
 
+/** The live tensors and their bytes right now (tensors not yet disposed). */
 export function memory(): MemoryInfo {
   return native.memory();
 }
 
 /** CUDA devices as libtorch sees them. */
 export const cuda = {
+  /** Whether libtorch can use a CUDA device here (`torch.cuda.is_available`). */
   isAvailable: (): boolean => native.cudaIsAvailable(),
+  /** The number of visible CUDA devices (`torch.cuda.device_count`). */
   deviceCount: (): number => native.cudaDeviceCount(),
+  /** Waits until the queued CUDA work has finished; does nothing without CUDA. */
   synchronize: (): void => native.cudaSynchronize(),
   /** TF32 math on Ampere and later (on by default in cuDNN); off gives float32 results. */
   setAllowTF32: (allow: boolean): void => native.setAllowTF32(checkBool('allow', allow)),

@@ -17,12 +17,46 @@ declare global {
   }
 }
 
+/** How a 4-D tensor is laid out in memory: row-major NCHW (`'contiguous'`) or NHWC (`'channels_last'`). */
 export type MemoryFormat = 'contiguous' | 'channels_last';
 const memoryFormats: readonly MemoryFormat[] = ['contiguous', 'channels_last'];
 
 /** A tensor or a plain number, for arithmetic. */
 export type TensorOrNumber = Tensor | number;
 
+/**
+ * A multidimensional array of numbers in libtorch memory (CPU or CUDA), as `torch.Tensor`, with
+ * autograd. Create one with `tensor()`, `zeros()`, `randn()` and the other factories. Free its native
+ * memory promptly with `dispose()` (or `tidy()`, or `using`); the garbage collector frees a
+ * forgotten tensor only eventually.
+ * Elementwise, reduction and shape methods are declared in tensor_methods/*.ts.
+ *
+ * @property neg Elementwise -x.
+ * @property exp Elementwise e^x.
+ * @property log Elementwise natural logarithm.
+ * @property log2 Elementwise base-2 logarithm.
+ * @property log1p Elementwise log(1 + x), accurate for small x.
+ * @property expm1 Elementwise e^x - 1, accurate for small x.
+ * @property sqrt Elementwise square root.
+ * @property rsqrt Elementwise 1 / sqrt(x).
+ * @property abs Elementwise absolute value.
+ * @property sign Elementwise sign: -1, 0 or 1.
+ * @property sigmoid Elementwise logistic sigmoid 1 / (1 + e^-x).
+ * @property tanh Elementwise hyperbolic tangent.
+ * @property relu Elementwise max(x, 0).
+ * @property floor Elementwise rounding down.
+ * @property ceil Elementwise rounding up.
+ * @property round Elementwise rounding to the nearest integer, halves to even (as PyTorch).
+ * @property reciprocal Elementwise 1 / x.
+ * @property square Elementwise x * x.
+ * @property sin Elementwise sine.
+ * @property cos Elementwise cosine.
+ * @property erf Elementwise Gauss error function.
+ * @property isnan Elementwise test for NaN (a bool tensor).
+ * @property isinf Elementwise test for ±infinity (a bool tensor).
+ * @property isfinite Elementwise test for a finite value (a bool tensor).
+ * @property logicalNot Elementwise logical not: true where x is zero (a bool tensor).
+ */
 export class Tensor<D extends DType = DType> {
   /** @internal The native handle; use only inside the library. */
   readonly _h: Handle;
@@ -38,9 +72,11 @@ export class Tensor<D extends DType = DType> {
   get shape(): readonly number[] {
     return (this.#shape ??= Object.freeze(native.shape(this._h)));
   }
+  /** The element type. */
   get dtype(): D {
     return native.dtype(this._h) as D;
   }
+  /** Where the data lives: `'cpu'` or `'cuda:N'`. */
   get device(): Device {
     return native.device(this._h) as Device;
   }
@@ -52,9 +88,11 @@ export class Tensor<D extends DType = DType> {
   get size(): number {
     return this.shape.reduce((a, b) => a * b, 1);
   }
+  /** Number of elements (same as `size`). */
   numel(): number {
     return this.size;
   }
+  /** Number of dimensions (same as `ndim`). */
   dim(): number {
     return this.shape.length;
   }
@@ -85,6 +123,7 @@ export class Tensor<D extends DType = DType> {
   }
 
   // ---- autograd ----
+  /** Whether autograd records operations on this tensor (PyTorch's `requires_grad`); settable on leaves. */
   get requiresGrad(): boolean {
     return native.requiresGrad(this._h);
   }
@@ -104,9 +143,11 @@ export class Tensor<D extends DType = DType> {
   set grad(value: Tensor | null) {
     native.setGrad(this._h, value === null ? null : handleOf(value, 'grad'));
   }
+  /** True for tensors not produced by a recorded operation (those requiring grad get `grad` from backward()). */
   get isLeaf(): boolean {
     return native.isLeaf(this._h);
   }
+  /** Keeps `grad` for this non-leaf tensor after backward(), as PyTorch's `retain_grad`. */
   retainGrad(): void {
     native.retainGrad(this._h);
   }
@@ -118,6 +159,7 @@ export class Tensor<D extends DType = DType> {
     const g = gradient === undefined ? null : handleOf(gradient, 'gradient');
     native.backward(this._h, g, retain, createGraph);
   }
+  /** A tensor sharing this one's data, outside the autograd graph. */
   detach(): Tensor<D> {
     return new Tensor<D>(native.detach(this._h));
   }
@@ -133,21 +175,27 @@ export class Tensor<D extends DType = DType> {
       `Expected a dtype or a device ('cpu', 'cuda:0') for target but received ${describe(target)}`,
     );
   }
+  /** Converts to float32 (`to('float32')`). */
   float(): Tensor<'float32'> {
     return this.to('float32');
   }
+  /** Converts to float64 (`to('float64')`). */
   double(): Tensor<'float64'> {
     return this.to('float64');
   }
+  /** Converts to int64 (`to('int64')`). */
   long(): Tensor<'int64'> {
     return this.to('int64');
   }
+  /** This tensor on the CPU (`to('cpu')`; no copy when already there). */
   cpu(): Tensor<D> {
     return this.to('cpu');
   }
+  /** This tensor on CUDA device `index` (default 0), as `to('cuda:N')`. */
   cuda(index = 0): Tensor<D> {
     return this.to(`cuda:${checkInt('index', index, 0)}`);
   }
+  /** A copy with its own storage, recorded by autograd, as PyTorch's `clone`. */
   clone(): Tensor<D> {
     return new Tensor<D>(native.clone(this._h));
   }
@@ -177,13 +225,16 @@ export class Tensor<D extends DType = DType> {
   dispose(): void {
     native.dispose(this._h);
   }
+  /** Same as `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
     this.dispose();
   }
+  /** True once the tensor has been disposed. */
   get isDisposed(): boolean {
     return native.isDisposed(this._h);
   }
 
+  /** A one-line summary: shape, dtype and device (no values). */
   toString(): string {
     if (this.isDisposed) return 'Tensor(disposed)';
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;

@@ -6,14 +6,18 @@ import { tensor } from '../creation.js';
 import { FormatError } from '../errors.js';
 import type { TensorDataset } from './dataset.js';
 
+/** CIFAR-10's class names, by class index. */
 export const cifar10Classes = [
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
 ] as const; // prettier-ignore
 
 const RECORD = 1 + 3 * 32 * 32;
 
+/** The CIFAR-10 dataset (32×32 colour images, 10 classes, 50k train / 10k test) from its binary version, in memory: inputs uint8 (N, 3, 32, 32), targets int64 (N). Create with `CIFAR10.load`. */
 export class CIFAR10 implements TensorDataset {
+  /** An in-memory dataset. */
   readonly kind = 'tensor';
+  /** Class names, by class index. */
   readonly classes = cifar10Classes;
 
   private constructor(
@@ -21,6 +25,7 @@ export class CIFAR10 implements TensorDataset {
     readonly targets: TensorDataset['targets'],
   ) {}
 
+  /** Number of images. */
   get length(): number {
     return this.inputs.shape[0]!;
   }

@@ -14,11 +14,15 @@ import type { Dataset, ItemDataset, TensorDataset } from './dataset.js';
 import { Rng } from './rng.js';
 import type { Transform } from './transforms/transform.js';
 
+/** Options of `DataLoader`, as `torch.utils.data.DataLoader`'s (camelCased). */
 export interface DataLoaderOptions {
+  /** Examples per batch (default 64). */
   batchSize?: number;
+  /** Shuffle the order each epoch, from `seed` and the epoch number (default false). */
   shuffle?: boolean;
   /** Seeds shuffling and augmentation (with the epoch number). */
   seed?: number;
+  /** Drop the last batch when it is smaller than `batchSize` (default false). */
   dropLast?: boolean;
   /** Applied to each float batch (N, C, H, W), after uint8 pixels are scaled to [0, 1]. */
   transform?: Transform;
@@ -26,6 +30,7 @@ export interface DataLoaderOptions {
   prefetch?: number;
 }
 
+/** One batch, as the DataLoader yields it. */
 export interface Batch {
   /** float32 (N, C, H, W). */
   input: Tensor;
@@ -35,6 +40,7 @@ export interface Batch {
   index: number;
 }
 
+/** Serves a dataset in batches (uint8 pixels scaled to float32 in [0, 1], then `transform`; int64 targets), as `torch.utils.data.DataLoader`: seeded shuffling, drop-last, batch transforms and prefetching. Iterate `loader.epoch(n)`, or the loader itself (epochs 0, 1, ... in turn). */
 export class DataLoader {
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -89,6 +95,7 @@ export class DataLoader {
     }
   }
 
+  /** Iterates the next epoch (0 the first time, then 1, 2, ...). */
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     yield* this.epoch(this.epochCounter++);
   }

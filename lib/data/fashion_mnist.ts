@@ -6,6 +6,7 @@ import type { TensorDataset } from './dataset.js';
 import { readIdx } from './idx.js';
 import { existsSync } from 'node:fs';
 
+/** Fashion-MNIST's class names, by class index. */
 export const fashionMnistClasses = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ] as const; // prettier-ignore
@@ -23,8 +24,11 @@ function locate(root: string, stem: string): string {
   );
 }
 
+/** The Fashion-MNIST dataset (28×28 grayscale, 10 classes, 60k train / 10k test) from its IDX files, in memory. Create with `FashionMNIST.load`. */
 export class FashionMNIST implements TensorDataset {
+  /** An in-memory dataset. */
   readonly kind = 'tensor';
+  /** Class names, by class index. */
   readonly classes = fashionMnistClasses;
 
   private constructor(
@@ -32,6 +36,7 @@ export class FashionMNIST implements TensorDataset {
     readonly targets: TensorDataset['targets'],
   ) {}
 
+  /** Number of images. */
   get length(): number {
     return this.inputs.shape[0]!;
   }

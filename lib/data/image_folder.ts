@@ -11,6 +11,7 @@ import type { ItemDataset, Sample } from './dataset.js';
 
 const EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
 
+/** Options of `ImageFolder`. */
 export interface ImageFolderOptions {
   /**
    * 'eval': resize the shorter side to `resizeSize`, then center-crop `cropSize` (ImageNet
@@ -18,15 +19,21 @@ export interface ImageFolderOptions {
    * `cropSize` (scale 0.08–1, ratio 3/4–4/3).
    */
   mode?: 'train' | 'eval';
+  /** Side of the square images produced (default 224). */
   cropSize?: number;
+  /** Shorter side after resizing, before the center crop of 'eval' mode (default 256). */
   resizeSize?: number;
   /** Channels per image: 3 (RGB) or 1 (grayscale). */
   channels?: 1 | 3;
 }
 
+/** A class-per-folder image dataset, as torchvision's `ImageFolder`: `root/<class>/<image>`, classes sorted by name. Images are decoded by sharp on libuv's threads and made the same size (see `ImageFolderOptions`). */
 export class ImageFolder implements ItemDataset {
+  /** An item-by-item dataset. */
   readonly kind = 'items';
+  /** Class names (the sub-folders, sorted), by class index. */
   readonly classes: readonly string[];
+  /** Every image file with its class index, in order. */
   readonly files: ReadonlyArray<{ path: string; target: number }>;
   private readonly options: Required<ImageFolderOptions>;
 
@@ -53,10 +60,12 @@ export class ImageFolder implements ItemDataset {
     this.files = files;
   }
 
+  /** Number of images. */
   get length(): number {
     return this.files.length;
   }
 
+  /** Decodes, crops and resizes image `index` to CHW uint8 (random-resized crop from `rng` in 'train' mode). */
   async get(index: number, rng: { next(): number }): Promise<Sample> {
     const file = this.files[index];
     if (file === undefined)

@@ -1,4 +1,8 @@
-/** Datasets, the DataLoader and batch transforms, as `torch.utils.data` + torchvision. */
+/**
+ * Datasets, the DataLoader and batch transforms, as `torch.utils.data` + torchvision.
+ *
+ * @module
+ */
 export type { Dataset, TensorDataset, ItemDataset, Sample } from './dataset.js';
 export { FashionMNIST, fashionMnistClasses, defaultFashionMnistRoot } from './fashion_mnist.js';
 export { CIFAR10, cifar10Classes } from './cifar10.js';

@@ -11,8 +11,10 @@ import { readPthFile, type PthStateDictOptions } from './pth.js';
 import type { RawTensor } from './raw.js';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors_file.js';
 
+/** Tensors by dotted name (`'layer1.0.conv1.weight'`), as `load` returns and `save` takes. */
 export type StateDict = Record<string, Tensor>;
 
+/** Options of `load`. */
 export interface LoadOptions extends PthStateDictOptions {
   /** Forces the format instead of detecting it from the file's first bytes. */
   format?: 'safetensors' | 'pth';

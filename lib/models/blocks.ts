@@ -23,12 +23,17 @@ export function conv1x1(inPlanes: number, outPlanes: number, stride = 1): Conv2d
   return new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
 }
 
+/** Options of `BasicBlock` and `Bottleneck`, as torchvision's block constructors. */
 export interface BlockOptions {
+  /** Stride of the block's strided convolution (default 1). */
   stride?: number;
   /** Projection for the shortcut when the shape changes (torchvision: Sequential(conv1x1, bn)). */
   downsample?: Module | null;
+  /** Groups of the 3×3 convolution (default 1; only Bottleneck supports more). */
   groups?: number;
+  /** Channels per group (default 64; only Bottleneck supports other values). */
   baseWidth?: number;
+  /** Dilation of the 3×3 convolution (default 1; only Bottleneck supports more). */
   dilation?: number;
 }
 

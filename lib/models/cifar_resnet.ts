@@ -26,8 +26,11 @@ import { Sequential } from '../nn/sequential.js';
 /** 'A': parameter-free (subsample, zero-pad the new channels); 'B': 1×1 projection + BN. */
 export type CifarShortcut = 'A' | 'B';
 
+/** Options of `CifarResNet` and the `resnet20`…`resnet1202` factories. */
 export interface CifarResNetOptions {
+  /** Outputs of the final linear classifier (default 10). */
   numClasses?: number;
+  /** Channels of the input images (default 3; 1 for grayscale). */
   inChannels?: number;
   /** How blocks that change the shape connect their input (identity elsewhere). */
   shortcut?: CifarShortcut;
@@ -109,6 +112,7 @@ export class CifarBasicBlock extends Module {
   }
 }
 
+/** He et al.'s CIFAR-10 ResNet with `blocksPerStage` (n) basic blocks per stage: 6n+2 layers, for 32×32 inputs. */
 export class CifarResNet extends Module {
   /** Blocks per stage (n); the depth is 6n+2. */
   readonly blocksPerStage: number;
@@ -162,9 +166,15 @@ export class CifarResNet extends Module {
 
 const build = (n: number, options: CifarResNetOptions): CifarResNet => new CifarResNet(n, options);
 
+/** The CIFAR ResNet-20 (n = 3). */
 export const resnet20 = (options: CifarResNetOptions = {}): CifarResNet => build(3, options);
+/** The CIFAR ResNet-32 (n = 5). */
 export const resnet32 = (options: CifarResNetOptions = {}): CifarResNet => build(5, options);
+/** The CIFAR ResNet-44 (n = 7). */
 export const resnet44 = (options: CifarResNetOptions = {}): CifarResNet => build(7, options);
+/** The CIFAR ResNet-56 (n = 9). */
 export const resnet56 = (options: CifarResNetOptions = {}): CifarResNet => build(9, options);
+/** The CIFAR ResNet-110 (n = 18). */
 export const resnet110 = (options: CifarResNetOptions = {}): CifarResNet => build(18, options);
+/** The CIFAR ResNet-1202 (n = 200). */
 export const resnet1202 = (options: CifarResNetOptions = {}): CifarResNet => build(200, options);

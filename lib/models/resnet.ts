@@ -19,11 +19,15 @@ import { ReLU } from '../nn/relu.js';
 import { Sequential } from '../nn/sequential.js';
 import { BasicBlock, type BlockClass, Bottleneck, conv1x1 } from './blocks.js';
 
+/** Options of `ResNet` and the torchvision factories (`resnet18({ numClasses: 10 })`). */
 export interface ResNetOptions {
+  /** Outputs of the final linear classifier (default 1000, ImageNet's classes). */
   numClasses?: number;
   /** Start each residual branch at zero (its last BN weight 0), Goyal et al. 2017. */
   zeroInitResidual?: boolean;
+  /** Groups of the 3×3 convolutions in bottleneck blocks (default 1; 32 or 64 for ResNeXt). */
   groups?: number;
+  /** Channels per group of the bottleneck's inner convolutions (default 64; 128 for Wide ResNet). */
   widthPerGroup?: number;
   /** Per stage 2..4: dilate instead of striding (for dense prediction). */
   replaceStrideWithDilation?: readonly [boolean, boolean, boolean];
@@ -82,6 +86,7 @@ function checkLayers(layers: unknown): [number, number, number, number] {
   return layers.map((n, i) => checkInt(`layers[${i}]`, n, 1)) as [number, number, number, number];
 }
 
+/** torchvision's `ResNet`: a 7×7 stem, max pool, four stages of `block` (`layers[i]` blocks each), global average pooling and the `fc` classifier, with torchvision's module names and initialization. */
 export class ResNet extends Module {
   readonly block: BlockClass;
   readonly layers: readonly [number, number, number, number];
@@ -194,18 +199,28 @@ function fixed(
 const build = (block: BlockClass, layers: readonly number[], options: ResNetOptions, fix = {}): ResNet =>
   new ResNet(block, layers, fixed(options, fix));
 
+/** ResNet-18 (BasicBlock, [2, 2, 2, 2]), as `torchvision.models.resnet18`; randomly initialized (load weights with `loadStateDict`). */
 export const resnet18 = (options: ResNetOptions = {}): ResNet => build(BasicBlock, [2, 2, 2, 2], options);
+/** ResNet-34 (BasicBlock, [3, 4, 6, 3]), as `torchvision.models.resnet34`. */
 export const resnet34 = (options: ResNetOptions = {}): ResNet => build(BasicBlock, [3, 4, 6, 3], options);
+/** ResNet-50 (Bottleneck, [3, 4, 6, 3]), as `torchvision.models.resnet50`. */
 export const resnet50 = (options: ResNetOptions = {}): ResNet => build(Bottleneck, [3, 4, 6, 3], options);
+/** ResNet-101 (Bottleneck, [3, 4, 23, 3]), as `torchvision.models.resnet101`. */
 export const resnet101 = (options: ResNetOptions = {}): ResNet => build(Bottleneck, [3, 4, 23, 3], options);
+/** ResNet-152 (Bottleneck, [3, 8, 36, 3]), as `torchvision.models.resnet152`. */
 export const resnet152 = (options: ResNetOptions = {}): ResNet => build(Bottleneck, [3, 8, 36, 3], options);
+/** ResNeXt-50 32×4d (Bottleneck, [3, 4, 6, 3], 32 groups of width 4), as torchvision's. */
 export const resnext50_32x4d = (options: ResNetOptions = {}): ResNet =>
   build(Bottleneck, [3, 4, 6, 3], options, { groups: 32, widthPerGroup: 4 });
+/** ResNeXt-101 32×8d (Bottleneck, [3, 4, 23, 3], 32 groups of width 8), as torchvision's. */
 export const resnext101_32x8d = (options: ResNetOptions = {}): ResNet =>
   build(Bottleneck, [3, 4, 23, 3], options, { groups: 32, widthPerGroup: 8 });
+/** ResNeXt-101 64×4d (Bottleneck, [3, 4, 23, 3], 64 groups of width 4), as torchvision's. */
 export const resnext101_64x4d = (options: ResNetOptions = {}): ResNet =>
   build(Bottleneck, [3, 4, 23, 3], options, { groups: 64, widthPerGroup: 4 });
+/** Wide ResNet-50-2 (Bottleneck, [3, 4, 6, 3], inner width doubled), as torchvision's. */
 export const wide_resnet50_2 = (options: ResNetOptions = {}): ResNet =>
   build(Bottleneck, [3, 4, 6, 3], options, { widthPerGroup: 64 * 2 });
+/** Wide ResNet-101-2 (Bottleneck, [3, 4, 23, 3], inner width doubled), as torchvision's. */
 export const wide_resnet101_2 = (options: ResNetOptions = {}): ResNet =>
   build(Bottleneck, [3, 4, 23, 3], options, { widthPerGroup: 64 * 2 });

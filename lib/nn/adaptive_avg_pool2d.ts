@@ -4,6 +4,7 @@ import { adaptiveAvgPool2d } from './functional.js';
 import { Module } from './module.js';
 import { type Pair, pair } from './options.js';
 
+/** Average pooling to a fixed output size, as `nn.AdaptiveAvgPool2d` (`new AdaptiveAvgPool2d(1)`: global average pooling). */
 export class AdaptiveAvgPool2d extends Module {
   readonly outputSize: readonly [number, number];
 

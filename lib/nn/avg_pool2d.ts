@@ -5,13 +5,19 @@ import { avgPool2d } from './functional.js';
 import { Module } from './module.js';
 import { type Pair, bool, pair, pairOption } from './options.js';
 
+/** Options of `AvgPool2d` (PyTorch's `nn.AvgPool2d` keywords). */
 export interface AvgPool2dOptions {
+  /** Stride (default, or null: the kernel size). */
   stride?: Pair | null;
+  /** Zero padding on each side (default 0). */
   padding?: Pair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
+  /** Count padding zeros in the average's divisor (default true). */
   countIncludePad?: boolean;
 }
 
+/** 2-D average pooling layer, as `nn.AvgPool2d`. */
 export class AvgPool2d extends Module {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];

@@ -8,14 +8,19 @@ import { batchNorm } from './functional.js';
 import { Module } from './module.js';
 import { bool, finite, option } from './options.js';
 
+/** Options of `BatchNorm2d` (PyTorch's `nn.BatchNorm2d` keywords). */
 export interface BatchNorm2dOptions {
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
   /** Weight of the new batch in the running averages; null gives the cumulative average. */
   momentum?: number | null;
+  /** Learn a per-channel `weight` and `bias` (default true). */
   affine?: boolean;
+  /** Keep running mean and variance for evaluation (default true); without them, batch statistics are used in eval mode too. */
   trackRunningStats?: boolean;
 }
 
+/** Batch normalization over (N, C, H, W) per channel, as `nn.BatchNorm2d`: batch statistics in training mode (updating the running ones), running statistics in eval mode. */
 export class BatchNorm2d extends Module {
   readonly numFeatures: number;
   readonly eps: number;
@@ -43,22 +48,28 @@ export class BatchNorm2d extends Module {
     this.resetParameters();
   }
 
+  /** Per-channel scale (gamma), or null when not `affine`. */
   get weight(): Tensor | null {
     return this.parameterOrNull('weight');
   }
+  /** Per-channel shift (beta), or null when not `affine`. */
   get bias(): Tensor | null {
     return this.parameterOrNull('bias');
   }
+  /** The `running_mean` buffer, or null without `trackRunningStats`. */
   get runningMean(): Tensor | null {
     return this.bufferOrNull('running_mean');
   }
+  /** The `running_var` buffer, or null without `trackRunningStats`. */
   get runningVar(): Tensor | null {
     return this.bufferOrNull('running_var');
   }
+  /** The `num_batches_tracked` buffer (int64 scalar), or null without `trackRunningStats`. */
   get numBatchesTracked(): Tensor | null {
     return this.bufferOrNull('num_batches_tracked');
   }
 
+  /** Resets the running statistics: mean 0, variance 1, `num_batches_tracked` 0, as PyTorch's `reset_running_stats`. */
   resetRunningStats(): void {
     noGrad(() => {
       this.runningMean?.zero_();
@@ -67,6 +78,7 @@ export class BatchNorm2d extends Module {
     });
   }
 
+  /** Resets the running statistics and sets `weight` to 1 and `bias` to 0, as PyTorch's `reset_parameters`. */
   resetParameters(): void {
     this.resetRunningStats();
     noGrad(() => {

@@ -7,8 +7,10 @@
 import type { Tensor } from '../tensor.js';
 import type { Module } from './module.js';
 
+/** One step of `chain`: a module (its `forward` is called) or a function of a tensor. */
 export type Step = Module | ((x: Tensor) => Tensor);
 
+/** Runs `steps` one after the other on `input`, disposing each intermediate result as soon as the next exists (never `input` itself); returns the last result. */
 export function chain(input: Tensor, steps: Iterable<Step>): Tensor {
   let current = input;
   for (const step of steps) {

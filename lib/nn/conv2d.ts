@@ -8,14 +8,21 @@ import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
 import { Module } from './module.js';
 import { type Pair, bool, int, pair, pairOption } from './options.js';
 
+/** Options of `Conv2d` (PyTorch's `nn.Conv2d` keywords). */
 export interface Conv2dOptions {
+  /** Stride, one number or [h, w] (default 1). */
   stride?: Pair;
+  /** Zero padding on each side, one number or [h, w] (default 0). */
   padding?: Pair;
+  /** Spacing between kernel elements (default 1). */
   dilation?: Pair;
+  /** Blocked connections: in and out channels must both divide by it (default 1). */
   groups?: number;
+  /** Whether to learn a per-output-channel bias (default true). */
   bias?: boolean;
 }
 
+/** 2-D convolution layer, as `nn.Conv2d`: a `weight` of shape (outChannels, inChannels / groups, kH, kW) and an optional `bias`, initialized as PyTorch. */
 export class Conv2d extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
@@ -46,9 +53,11 @@ export class Conv2d extends Module {
     this.resetParameters();
   }
 
+  /** The kernel parameter, (outChannels, inChannels / groups, kH, kW). */
   get weight(): Tensor {
     return this.getParameter('weight');
   }
+  /** The bias parameter (outChannels), or null with `bias: false`. */
   get bias(): Tensor | null {
     return this.parameterOrNull('bias');
   }

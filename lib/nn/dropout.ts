@@ -5,6 +5,7 @@ import { checkFinite } from '../validate.js';
 import { dropout } from './functional.js';
 import { Module } from './module.js';
 
+/** In training mode, zeroes elements with probability `p` (default 0.5) and scales the rest by 1/(1-p); the identity in eval mode. As `nn.Dropout`. */
 export class Dropout extends Module {
   readonly p: number;
 

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor.js';
 import { checkInt } from '../validate.js';
 import { Module } from './module.js';
 
+/** Flattens dimensions `startDim`..`endDim` (default 1..-1: all but the batch dimension), as `nn.Flatten`. */
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;

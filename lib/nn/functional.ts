@@ -1,6 +1,8 @@
 /**
  * PyTorch's `torch.nn.functional`, camelCased, with options objects for keyword arguments.
  * Each function checks its arguments, then makes one native call.
+ *
+ * @module
  */
 import { native } from '../binding.js';
 import type { Tensor } from '../tensor.js';
@@ -17,6 +19,7 @@ import {
 } from '../validate.js';
 
 type Pair = number | readonly [number, number];
+/** How a loss reduces over the batch: per-element values (`'none'`), their mean, or their sum. */
 export type Reduction = 'none' | 'mean' | 'sum';
 const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
 
@@ -31,13 +34,20 @@ function opt<T>(
 }
 const pair = (min: number) => (name: string, v: unknown) => checkIntList(name, v, 2, min);
 
+/** Options of `conv2d` (PyTorch's `F.conv2d` keywords). */
 export interface Conv2dOptions {
+  /** Per-output-channel bias, or none. */
   bias?: Tensor | null;
+  /** Stride, one number or [h, w] (default 1). */
   stride?: Pair;
+  /** Zero padding on each side, one number or [h, w] (default 0). */
   padding?: Pair;
+  /** Spacing between kernel elements (default 1). */
   dilation?: Pair;
+  /** Blocked connections from input to output channels (default 1). */
   groups?: number;
 }
+/** 2-D convolution of (N, C_in, H, W) `input` with (C_out, C_in / groups, kH, kW) `weight`, as `F.conv2d`. */
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
   const o = checkOptions('options', options);
   return wrap(
@@ -53,11 +63,17 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
   );
 }
 
+/** Options of `batchNorm` (PyTorch's `F.batch_norm` keywords). */
 export interface BatchNormOptions {
+  /** Per-channel scale (gamma), or none. */
   weight?: Tensor | null;
+  /** Per-channel shift (beta), or none. */
   bias?: Tensor | null;
+  /** Normalize with the batch statistics and update the running ones (default false: use the running statistics). */
   training?: boolean;
+  /** Weight of the new batch statistic in the running averages (default 0.1). */
   momentum?: number;
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
 }
 /** Batch normalization; in training mode the running statistics are updated in place. */
@@ -90,16 +106,23 @@ export function batchNorm(
   );
 }
 
+/** Elementwise max(x, 0), as `F.relu`. */
 export function relu(input: Tensor): Tensor {
   return wrap(native.relu(handleOf(input, 'input')));
 }
 
+/** Options of `maxPool2d` (PyTorch's `F.max_pool2d` keywords). */
 export interface MaxPool2dOptions {
+  /** Stride (default, or null: the kernel size). */
   stride?: Pair | null;
+  /** Implicit -infinity padding on each side (default 0). */
   padding?: Pair;
+  /** Spacing between kernel elements (default 1). */
   dilation?: Pair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
 }
+/** 2-D max pooling over (N, C, H, W) `input`, as `F.max_pool2d`. */
 export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
   const o = checkOptions('options', options);
   const k = checkIntList('kernelSize', kernelSize, 2, 1);
@@ -115,12 +138,18 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOpt
   );
 }
 
+/** Options of `avgPool2d` (PyTorch's `F.avg_pool2d` keywords). */
 export interface AvgPool2dOptions {
+  /** Stride (default, or null: the kernel size). */
   stride?: Pair | null;
+  /** Zero padding on each side (default 0). */
   padding?: Pair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
+  /** Count padding zeros in the average's divisor (default true). */
   countIncludePad?: boolean;
 }
+/** 2-D average pooling over (N, C, H, W) `input`, as `F.avg_pool2d`. */
 export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
   const o = checkOptions('options', options);
   const k = checkIntList('kernelSize', kernelSize, 2, 1);
@@ -136,32 +165,38 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOpt
   );
 }
 
+/** Average pooling to a fixed output size [h, w] (one number: square), as `F.adaptive_avg_pool2d`. */
 export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair): Tensor {
   return wrap(
     native.adaptiveAvgPool2d(handleOf(input, 'input'), checkIntList('outputSize', outputSize, 2, 0)),
   );
 }
 
+/** Max pooling to a fixed output size [h, w] (one number: square), as `F.adaptive_max_pool2d`. */
 export function adaptiveMaxPool2d(input: Tensor, outputSize: Pair): Tensor {
   return wrap(
     native.adaptiveMaxPool2d(handleOf(input, 'input'), checkIntList('outputSize', outputSize, 2, 0)),
   );
 }
 
+/** `input @ weight.T + bias`, as `F.linear`. */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   return wrap(
     native.linear(handleOf(input, 'input'), handleOf(weight, 'weight'), optionalHandle(bias, 'bias')),
   );
 }
 
+/** Softmax along `dim`, as `F.softmax`. */
 export function softmax(input: Tensor, dim: number): Tensor {
   return wrap(native.softmax(handleOf(input, 'input'), checkInt('dim', dim)));
 }
 
+/** Log-softmax along `dim`, computed stably, as `F.log_softmax`. */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
   return wrap(native.logSoftmax(handleOf(input, 'input'), checkInt('dim', dim)));
 }
 
+/** Zeroes elements with probability `p` (default 0.5) and scales the rest by 1/(1-p) when `training` (default true); the input unchanged otherwise, as `F.dropout`. */
 export function dropout(input: Tensor, options: { p?: number; training?: boolean } = {}): Tensor {
   const o = checkOptions('options', options);
   const p = opt(o, 'p', 0.5, checkNumber);
@@ -169,8 +204,11 @@ export function dropout(input: Tensor, options: { p?: number; training?: boolean
   return wrap(native.dropout(handleOf(input, 'input'), p, opt(o, 'training', true, checkBool)));
 }
 
+/** Options of `pad` (PyTorch's `F.pad` keywords). */
 export interface PadOptions {
+  /** How to fill the padding (default `'constant'`). */
   mode?: 'constant' | 'reflect' | 'replicate' | 'circular';
+  /** The fill value of `'constant'` mode (default 0). */
   value?: number;
 }
 /** Pads the last dimensions: `pads` lists (left, right, top, bottom, ...) as F.pad. */
@@ -184,10 +222,15 @@ export function pad(input: Tensor, pads: readonly number[], options: PadOptions 
   return wrap(native.pad(handleOf(input, 'input'), p, mode, opt(o, 'value', 0, checkNumber)));
 }
 
+/** Options of `crossEntropy` and `nllLoss` (PyTorch's keywords). */
 export interface CrossEntropyOptions {
+  /** Per-class weights (length C), or none. */
   weight?: Tensor | null;
+  /** Mixes the target with the uniform distribution by this amount in [0, 1] (default 0). */
   labelSmoothing?: number;
+  /** Reduction over the batch (default `'mean'`). */
   reduction?: Reduction;
+  /** Target value that contributes no loss nor gradient (default -100). */
   ignoreIndex?: number;
 }
 /** Cross entropy of logits `input` (N, C, ...) against int64 class indices `target`. */
@@ -208,6 +251,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   );
 }
 
+/** Negative log-likelihood of log-probabilities `input` (N, C, ...) at int64 class indices `target`, as `F.nll_loss`. */
 export function nllLoss(
   input: Tensor,
   target: Tensor,
@@ -225,6 +269,7 @@ export function nllLoss(
   );
 }
 
+/** Mean squared error (with `reduction`, default `'mean'`), as `F.mse_loss`. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   const o = checkOptions('options', options);
   const reduction = opt(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions));

@@ -1,4 +1,8 @@
-/** Neural-network building blocks, as `torch.nn`. */
+/**
+ * Neural-network building blocks, as `torch.nn`.
+ *
+ * @module
+ */
 export * as functional from './functional.js';
 export * as init from './init.js';
 export { Module } from './module.js';

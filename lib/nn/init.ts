@@ -2,12 +2,15 @@
  * `torch.nn.init`: in-place initializers, run without recording gradients, drawing from the
  * same generator as `randn` (so with the same `manualSeed` they give PyTorch's numbers). Fans
  * are computed as PyTorch's `_calculate_fan_in_and_fan_out`.
+ *
+ * @module
  */
 import { ArgumentError } from '../errors.js';
 import { noGrad } from '../runtime.js';
 import { type Tensor, handleOf } from '../tensor.js';
 import { checkFinite, checkOneOf, checkOptions } from '../validate.js';
 
+/** The nonlinearities `calculateGain` knows, in PyTorch's spelling (plus `'leakyRelu'`). */
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'leakyRelu' | 'selu'; // prettier-ignore
@@ -42,11 +45,15 @@ export function calculateFanInAndFanOut(tensor: Tensor): [number, number] {
   return [(shape[1] as number) * receptive, (shape[0] as number) * receptive];
 }
 
+/** Which fan Kaiming initialization scales by: `fanIn` preserves the forward pass's variance, `fanOut` the backward pass's (snake_case accepted too). */
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
+/** Options of `kaimingUniform_` and `kaimingNormal_` (PyTorch's keywords). */
 export interface KaimingOptions {
   /** Negative slope of the leaky ReLU that follows (0 for ReLU). */
   a?: number;
+  /** Fan to scale by (default `'fanIn'`). */
   mode?: FanMode;
+  /** The nonlinearity that follows, for the gain (default `'leaky_relu'`). */
   nonlinearity?: Nonlinearity;
 }
 
@@ -78,12 +85,15 @@ export function normal_(tensor: Tensor, mean = 0, std = 1): Tensor {
   return noGrad(() => tensor.normal_(mean, std));
 }
 
+/** Fills `tensor` with `value` in place (without recording gradients); returns it. */
 export function constant_(tensor: Tensor, value: number): Tensor {
   handleOf(tensor, 'tensor');
   return noGrad(() => tensor.fill_(value));
 }
 
+/** Fills `tensor` with 0 in place; returns it. */
 export const zeros_ = (tensor: Tensor): Tensor => constant_(tensor, 0);
+/** Fills `tensor` with 1 in place; returns it. */
 export const ones_ = (tensor: Tensor): Tensor => constant_(tensor, 1);
 
 /** He et al. 2015: U(±sqrt(3)·gain/sqrt(fan)). Defaults as PyTorch: a = 0, fanIn, leaky_relu. */

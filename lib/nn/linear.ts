@@ -7,6 +7,7 @@ import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
 import { Module } from './module.js';
 import { bool } from './options.js';
 
+/** Fully connected layer `y = x @ weight.T + bias`, as `nn.Linear`, initialized as PyTorch. */
 export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
@@ -21,9 +22,11 @@ export class Linear extends Module {
     this.resetParameters();
   }
 
+  /** The weight parameter, (outFeatures, inFeatures). */
   get weight(): Tensor {
     return this.getParameter('weight');
   }
+  /** The bias parameter (outFeatures), or null with `bias: false`. */
   get bias(): Tensor | null {
     return this.parameterOrNull('bias');
   }

@@ -5,13 +5,19 @@ import { maxPool2d } from './functional.js';
 import { Module } from './module.js';
 import { type Pair, bool, pair, pairOption } from './options.js';
 
+/** Options of `MaxPool2d` (PyTorch's `nn.MaxPool2d` keywords). */
 export interface MaxPool2dOptions {
+  /** Stride (default, or null: the kernel size). */
   stride?: Pair | null;
+  /** Implicit -infinity padding on each side (default 0). */
   padding?: Pair;
+  /** Spacing between kernel elements (default 1). */
   dilation?: Pair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
 }
 
+/** 2-D max pooling layer, as `nn.MaxPool2d`. */
 export class MaxPool2d extends Module {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];

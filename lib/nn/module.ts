@@ -21,6 +21,7 @@ import { type LoadStateDictResult, type StateDictInput, loadInto } from './state
 
 export type { LoadStateDictResult, ShapeMismatch, StateDictInput } from './state_dict.js';
 
+/** Base class of layers and models, as `torch.nn.Module`: a tree of named parameters, buffers and submodules, with state dicts, train/eval modes and device moves. Subclasses register their tensors and children in the constructor and implement `forward`. */
 export abstract class Module {
   #training = true;
   readonly #parameters = new Map<string, Tensor | null>();
@@ -47,6 +48,7 @@ export abstract class Module {
     return this.forward(x);
   }
 
+  /** Whether the module is in training mode (set by `train()` and `eval()`). */
   get training(): boolean {
     return this.#training;
   }
@@ -114,6 +116,7 @@ export abstract class Module {
 
   // ---- lookup (dotted paths, as PyTorch's get_submodule/get_parameter/get_buffer) ----
 
+  /** The submodule at a dotted path (`'layer1.0.conv1'`; `''` is this module), as PyTorch's `get_submodule`; throws when absent. */
   getSubmodule(target: string): Module {
     if (typeof target !== 'string') fail('target', 'a dotted module path', target);
     if (target === '') return this;
@@ -126,10 +129,12 @@ export abstract class Module {
     }, this);
   }
 
+  /** The parameter at a dotted path (`'fc.weight'`), as PyTorch's `get_parameter`; throws when absent. */
   getParameter(target: string): Tensor {
     return util.leafTensor(this, target, 'parameter');
   }
 
+  /** The buffer at a dotted path (`'bn1.running_mean'`), as PyTorch's `get_buffer`; throws when absent. */
   getBuffer(target: string): Tensor {
     return util.leafTensor(this, target, 'buffer');
   }
@@ -139,6 +144,7 @@ export abstract class Module {
     return this.#parameters.get(name) ?? null;
   }
 
+  /** For layer getters of optional buffers: the local buffer `name`, or null. */
   protected bufferOrNull(name: string): Tensor | null {
     return this.#buffers.get(name) ?? null;
   }
@@ -148,18 +154,21 @@ export abstract class Module {
     return this.getSubmodule(util.checkName(name)) as M;
   }
 
+  /** For typed getters of optional submodules: the local child `name`, or null. */
   protected childOrNull<M extends Module = Module>(name: string): M | null {
     return (this.#modules.get(name) ?? null) as M | null;
   }
 
   // ---- traversal ----
 
+  /** The direct submodules with their names, in registration order (empty slots skipped). */
   namedChildren(): Array<[string, Module]> {
     const out: Array<[string, Module]> = [];
     for (const [name, m] of this.#modules) if (m !== null) out.push([name, m]);
     return out;
   }
 
+  /** The direct submodules, in registration order. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -178,6 +187,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and all below it, pre-order, each once (PyTorch's `modules`). */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -187,6 +197,7 @@ export abstract class Module {
     return util.namedTensors(this, 'parameter', options.recurse ?? true);
   }
 
+  /** Every parameter once, in state-dict order (only this module's own with `{ recurse: false }`). */
   parameters(options: { recurse?: boolean } = {}): Tensor[] {
     return this.namedParameters(options).map(([, t]) => t);
   }
@@ -196,6 +207,7 @@ export abstract class Module {
     return util.namedTensors(this, 'buffer', options.recurse ?? true);
   }
 
+  /** Every buffer once, persistent or not (only this module's own with `{ recurse: false }`). */
   buffers(options: { recurse?: boolean } = {}): Tensor[] {
     return this.namedBuffers(options).map(([, t]) => t);
   }
@@ -265,6 +277,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Sets evaluation mode here and in every submodule (`train(false)`): batch norm uses its running statistics, dropout is off. Returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -294,6 +307,7 @@ export abstract class Module {
     for (const t of [...this.parameters(), ...this.buffers()]) t.dispose();
   }
 
+  /** Same as `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -303,6 +317,7 @@ export abstract class Module {
     return '';
   }
 
+  /** A PyTorch-style printout of the module tree, one line per module with its `extraRepr()`. */
   toString(): string {
     return util.render(this);
   }

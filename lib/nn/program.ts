@@ -20,6 +20,7 @@ interface Fields {
   numbers?: readonly number[];
 }
 
+/** Builds the native inference program that `forwardAsync` runs: a `Compiler` appends a module's instructions with `emit`. */
 export class ProgramBuilder {
   private readonly code: unknown[] = [];
   private registers = 1; // register 0 is the input

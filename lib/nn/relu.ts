@@ -5,6 +5,7 @@ import { relu } from './functional.js';
 import { Module } from './module.js';
 import { bool } from './options.js';
 
+/** Elementwise max(x, 0), as `nn.ReLU`; `{ inplace: true }` overwrites the input. */
 export class ReLU extends Module {
   readonly inplace: boolean;
 

@@ -5,6 +5,7 @@ import { checkInt, fail } from '../validate.js';
 import { chain } from './chain.js';
 import { Module } from './module.js';
 
+/** Runs its children in order, as `nn.Sequential`; they are named '0', '1', ... (the state-dict keys PyTorch gives). */
 export class Sequential extends Module implements Iterable<Module> {
   constructor(...modules: Module[]) {
     super();
@@ -18,6 +19,7 @@ export class Sequential extends Module implements Iterable<Module> {
     return this;
   }
 
+  /** The number of child modules. */
   get length(): number {
     return this.children().length;
   }
@@ -34,6 +36,7 @@ export class Sequential extends Module implements Iterable<Module> {
     return m;
   }
 
+  /** Iterates over the child modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }

@@ -12,7 +12,9 @@ import type { Module } from './module.js';
 /** A state dict as `stateDict()` or `load()` give it, or a Map of the same. */
 export type StateDictInput = Readonly<Record<string, Tensor>> | ReadonlyMap<string, Tensor>;
 
+/** A key whose tensor shape differs between the module and the state dict. */
 export interface ShapeMismatch {
+  /** The dotted state-dict key. */
   key: string;
   /** The module's shape. */
   expected: number[];
@@ -20,9 +22,13 @@ export interface ShapeMismatch {
   received: number[];
 }
 
+/** What a non-strict `loadStateDict` could not load (all empty after a complete load). */
 export interface LoadStateDictResult {
+  /** Keys of the module that the state dict lacks. */
   missingKeys: string[];
+  /** Keys of the state dict that the module does not have. */
   unexpectedKeys: string[];
+  /** Keys present on both sides with different shapes (not loaded). */
   shapeMismatches: ShapeMismatch[];
 }
 

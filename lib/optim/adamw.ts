@@ -4,15 +4,23 @@ import { zerosLike } from '../creation.js';
 import { ArgumentError } from '../errors.js';
 import { Optimizer, checkRange, type ParamState, type ParamsArg } from './optimizer.js';
 
+/** Options of `AdamW`, as `torch.optim.AdamW`'s (camelCased). */
 export interface AdamWOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Decay rates of the first and second moment averages (default [0.9, 0.999]). */
   betas: [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps: number;
+  /** Decoupled weight decay coefficient (default 1e-2). */
   weightDecay: number;
+  /** Use the AMSGrad variant (default false). */
   amsgrad: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
 
+/** Adam with decoupled weight decay (Loshchilov & Hutter), as `torch.optim.AdamW`, AMSGrad included. */
 export class AdamW extends Optimizer<AdamWOptions> {
   constructor(params: ParamsArg<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
     super(params, {

@@ -1,4 +1,8 @@
-/** Optimizers and learning-rate schedules, as `torch.optim`. */
+/**
+ * Optimizers and learning-rate schedules, as `torch.optim`.
+ *
+ * @module
+ */
 export { Optimizer } from './optimizer.js';
 export type { ParamGroup, ParamsArg, ParamState, OptimizerStateDict } from './optimizer.js';
 export { SGD } from './sgd.js';

@@ -10,6 +10,7 @@ import { checkRange } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
+/** Base class of the learning-rate schedules, as `torch.optim.lr_scheduler.LRScheduler`: each computes the rate of every parameter group from its step count and writes it into the optimizer. Construction performs the first step, as PyTorch. */
 export abstract class LRScheduler {
   /** Steps taken (PyTorch's `last_epoch`): 0 right after construction. */
   lastEpoch = -1;
@@ -29,14 +30,17 @@ export abstract class LRScheduler {
     this.optimizer.paramGroups.forEach((g, i) => (g.options.lr = this.lrAt(this.lastEpoch, i)));
   }
 
+  /** The rates the last step set, one per parameter group (PyTorch's `get_last_lr`). */
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.options.lr);
   }
 
+  /** The schedule's position, for checkpoints (`{ lastEpoch }`). */
   stateDict(): { lastEpoch: number } {
     return { lastEpoch: this.lastEpoch };
   }
 
+  /** Restores the position saved by `stateDict()`; takes effect at the next `step()`. */
   loadStateDict(sd: { lastEpoch: number }): void {
     this.lastEpoch = checkRange('lastEpoch', sd?.lastEpoch, -1);
   }
@@ -49,6 +53,7 @@ function int(name: string, value: unknown, min: number): number {
   return value as number;
 }
 
+/** Multiplies the initial rate by `gamma` (default 0.1) every `stepSize` steps, as PyTorch's `StepLR`. */
 export class StepLR extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
@@ -63,6 +68,7 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** Multiplies the initial rate by `gamma` (default 0.1) at each of the `milestones` (steps), as PyTorch's `MultiStepLR`. */
 export class MultiStepLR extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
@@ -78,6 +84,7 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+/** Multiplies the rate by `gamma` every step, as PyTorch's `ExponentialLR`. */
 export class ExponentialLR extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
@@ -91,6 +98,7 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/** Cosine annealing from the initial rate down to `etaMin` (default 0) over `tMax` steps, as PyTorch's `CosineAnnealingLR` (without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
   constructor(
     optimizer: AnyOptimizer,
@@ -157,9 +165,11 @@ export class SequentialLR extends LRScheduler {
   protected lrAt(): number {
     throw new Error('SequentialLR delegates to its schedulers');
   }
+  /** The position of this schedule and of each of its schedulers. */
   override stateDict(): { lastEpoch: number; schedulers: Array<{ lastEpoch: number }> } {
     return { lastEpoch: this.lastEpoch, schedulers: this.options.schedulers.map((s) => s.stateDict()) };
   }
+  /** Restores the positions saved by `stateDict()`. */
   override loadStateDict(sd: { lastEpoch: number; schedulers?: Array<{ lastEpoch: number }> }): void {
     super.loadStateDict(sd);
     sd.schedulers?.forEach((s, i) => this.options.schedulers[i]?.loadStateDict(s));

@@ -4,18 +4,31 @@ import { LRScheduler } from './lr_scheduler.js';
 import type { Optimizer } from './optimizer.js';
 import { checkRange } from './optimizer.js';
 
+/** Options of `OneCycleLR`, as PyTorch's `OneCycleLR` arguments (camelCased). */
 export interface OneCycleOptions {
+  /** Peak learning rate, one for all groups or one per group. */
   maxLr: number | number[];
+  /** Steps in the cycle; or give `epochs` and `stepsPerEpoch`. */
   totalSteps?: number;
+  /** With `stepsPerEpoch`, gives `totalSteps = epochs * stepsPerEpoch`. */
   epochs?: number;
+  /** Batches per epoch (see `epochs`). */
   stepsPerEpoch?: number;
+  /** Fraction of the cycle spent raising the rate (default 0.3). */
   pctStart?: number;
+  /** Shape of the annealing: cosine (the default) or linear. */
   annealStrategy?: 'cos' | 'linear';
+  /** Cycle the momentum (SGD's `momentum`, AdamW's beta1) inversely to the rate (default true). */
   cycleMomentum?: boolean;
+  /** Lowest momentum, reached at the peak rate (default 0.85). */
   baseMomentum?: number;
+  /** Highest momentum, at the start and end (default 0.95). */
   maxMomentum?: number;
+  /** Initial rate = maxLr / divFactor (default 25). */
   divFactor?: number;
+  /** Final rate = initial rate / finalDivFactor (default 1e4). */
   finalDivFactor?: number;
+  /** Add a phase that brings the rate back down to the initial rate before the final annealing (default false). */
   threePhase?: boolean;
 }
 
@@ -27,7 +40,9 @@ interface Phase {
   momentumTo: 'max' | 'base';
 }
 
+/** The 1cycle policy (Smith & Topin), as PyTorch's `OneCycleLR`: the rate rises from maxLr / divFactor to maxLr, then anneals far below, with momentum cycled the other way. Step it after every batch. */
 export class OneCycleLR extends LRScheduler {
+  /** The number of steps in the cycle. */
   readonly totalSteps: number;
   private readonly phases: Phase[];
   private readonly lrs: Array<{ initial: number; max: number; min: number }>;

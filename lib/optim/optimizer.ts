@@ -7,12 +7,16 @@ import { Tensor } from '../tensor.js';
 import { ArgumentError, StateDictError } from '../errors.js';
 import { describe } from '../describe.js';
 
+/** One entry of a parameter's optimizer state: a tensor (a moment buffer) or a number (a step count). */
 export type StateValue = Tensor | number;
+/** The optimizer state of one parameter (PyTorch's `optimizer.state[p]`, e.g. `momentum_buffer`, `exp_avg`). */
 export type ParamState = Record<string, StateValue>;
 
 /** A group of parameters and the options that apply to them (lr, weightDecay, ...). */
 export interface ParamGroup<O> {
+  /** The parameters of the group. */
   params: Tensor[];
+  /** The group's options: the defaults with the group's overrides (the schedulers write `lr` here). */
   options: O;
   /** The learning rate the schedule started from (PyTorch's `initial_lr`). */
   initialLr?: number;
@@ -21,13 +25,19 @@ export interface ParamGroup<O> {
 /** What the constructor accepts: tensors, or groups that override the defaults. */
 export type ParamsArg<O> = Iterable<Tensor> | Array<{ params: Iterable<Tensor> } & Partial<O>>;
 
+/** An optimizer's state in PyTorch's `state_dict()` layout: state by parameter index, and the groups' options with the indices of their parameters. */
 export interface OptimizerStateDict<O> {
+  /** Each parameter's state, by its index over all groups in order. */
   state: Record<number, ParamState>;
+  /** Each group's options, with `params` as parameter indices. */
   param_groups: Array<O & { params: number[]; initialLr?: number }>;
 }
 
+/** Base class of the optimizers, as `torch.optim.Optimizer`: parameter groups with their own options, per-parameter state, `step()`, `zeroGrad()` and state dicts. Subclasses implement `validate` and `update`. */
 export abstract class Optimizer<O extends { lr: number }> {
+  /** The parameter groups, in construction order (PyTorch's `param_groups`). */
   readonly paramGroups: ParamGroup<O>[] = [];
+  /** Per-parameter state, created at a parameter's first update. */
   readonly state = new Map<Tensor, ParamState>();
 
   protected constructor(params: ParamsArg<O>, defaults: O) {
@@ -82,6 +92,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
   }
 
+  /** The state in PyTorch's layout; state tensors are shared with the optimizer, not copied. */
   stateDict(): OptimizerStateDict<O> {
     const state: Record<number, ParamState> = {};
     const groups: OptimizerStateDict<O>['param_groups'] = [];

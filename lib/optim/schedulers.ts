@@ -1,4 +1,8 @@
-/** `optim.lrScheduler`: every schedule in one namespace. */
+/**
+ * `optim.lrScheduler`: every schedule in one namespace.
+ *
+ * @module
+ */
 export {
   LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, SequentialLR,
 } from './lr_scheduler.js'; // prettier-ignore

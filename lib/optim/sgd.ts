@@ -3,15 +3,23 @@ import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer, checkRange, type ParamState, type ParamsArg } from './optimizer.js';
 
+/** Options of `SGD`, as `torch.optim.SGD`'s (camelCased). */
 export interface SGDOptions {
+  /** Learning rate (required). */
   lr: number;
+  /** Momentum factor (default 0). */
   momentum: number;
+  /** Dampening of the momentum (default 0). */
   dampening: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and no dampening). */
   nesterov: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
 
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay, as `torch.optim.SGD`. */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsArg<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
     super(params, {

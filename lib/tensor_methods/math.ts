@@ -11,39 +11,67 @@ type Unary = { [K in UnaryName]: () => Tensor };
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> extends Unary {
+    /** Elementwise `this + alpha * other` (alpha defaults to 1), broadcasting as PyTorch's `torch.add`. */
     add(other: Tensor | number, alpha?: number): Tensor;
+    /** Elementwise `this - alpha * other` (alpha defaults to 1), broadcasting as PyTorch's `torch.sub`. */
     sub(other: Tensor | number, alpha?: number): Tensor;
+    /** Elementwise product, broadcasting as PyTorch's `torch.mul`. */
     mul(other: Tensor | number): Tensor;
+    /** Elementwise true division (integers give a floating result), broadcasting as PyTorch's `torch.div`. */
     div(other: Tensor | number): Tensor;
+    /** Elementwise `this ** exponent`, broadcasting as PyTorch's `torch.pow`. */
     pow(exponent: Tensor | number): Tensor;
+    /** Elementwise remainder with the sign of the divisor (Python's `%`), as PyTorch's `torch.remainder`. */
     remainder(other: Tensor | number): Tensor;
+    /** Elementwise `this == other` as a bool tensor, broadcasting. */
     eq(other: Tensor | number): Tensor<'bool'>;
+    /** Elementwise `this != other` as a bool tensor, broadcasting. */
     ne(other: Tensor | number): Tensor<'bool'>;
+    /** Elementwise `this < other` as a bool tensor, broadcasting. */
     lt(other: Tensor | number): Tensor<'bool'>;
+    /** Elementwise `this <= other` as a bool tensor, broadcasting. */
     le(other: Tensor | number): Tensor<'bool'>;
+    /** Elementwise `this > other` as a bool tensor, broadcasting. */
     gt(other: Tensor | number): Tensor<'bool'>;
+    /** Elementwise `this >= other` as a bool tensor, broadcasting. */
     ge(other: Tensor | number): Tensor<'bool'>;
+    /** Elementwise maximum of two tensors, broadcasting as PyTorch's `torch.maximum`. */
     maximum(other: Tensor): Tensor;
+    /** Elementwise minimum of two tensors, broadcasting as PyTorch's `torch.minimum`. */
     minimum(other: Tensor): Tensor;
+    /** Clamps every element into `[min, max]`; a `null` (or omitted `max`) bound is not applied, as PyTorch's `torch.clamp`. */
     clamp(min: number | null, max?: number | null): Tensor<D>;
+    /** A copy with `value` where the bool `mask` (broadcast to this shape) is true, as PyTorch's `masked_fill`. */
     maskedFill(mask: Tensor, value: number): Tensor<D>;
     /** In place: this += alpha * other. */
     add_(other: Tensor | number, alpha?: number): this;
+    /** In place: this -= alpha * other. */
     sub_(other: Tensor | number, alpha?: number): this;
+    /** In place: this *= other. */
     mul_(other: Tensor | number): this;
+    /** In place: this /= other. */
     div_(other: Tensor | number): this;
+    /** In place: copies `source`'s values into this tensor (broadcasting, converting dtype and device). */
     copy_(source: Tensor): this;
+    /** In place: sets every element to `value`. */
     fill_(value: number): this;
+    /** In place: sets every element to 0. */
     zero_(): this;
+    /** In place: max(this, 0). */
     relu_(): this;
+    /** In place: elementwise square root. */
     sqrt_(): this;
+    /** In place: clamps into `[min, max]` as `clamp()`. */
     clamp_(min: number | null, max?: number | null): this;
+    /** In place: fills with samples from the uniform distribution on `[from, to)` (default `[0, 1)`), from libtorch's generator. */
     uniform_(from?: number, to?: number): this;
+    /** In place: fills with samples from the normal distribution N(mean, std²) (default N(0, 1)), from libtorch's generator. */
     normal_(mean?: number, std?: number): this;
     /** In place: this += value * t1 * t2. */
     addcmul_(t1: Tensor, t2: Tensor, value?: number): this;
     /** In place: this += value * t1 / t2. */
     addcdiv_(t1: Tensor, t2: Tensor, value?: number): this;
+    /** In place: this += weight * (end - this) (linear interpolation, PyTorch's `lerp_`). */
     lerp_(end: Tensor, weight: Tensor | number): this;
   }
 }

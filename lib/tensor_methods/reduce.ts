@@ -4,30 +4,51 @@ import type { DType } from '../dtype.js';
 import { Tensor, wrap } from '../tensor.js';
 import { checkBool, checkDims, checkInt, checkNumber, checkOptions } from '../validate.js';
 
+/** The `(values, indices)` pair returned by `max(dim)`, `min(dim)`, `topk` and `sort`. */
 export interface ValuesIndices<D extends DType = DType> {
+  /** The selected values. */
   values: Tensor<D>;
+  /** Their indices along the reduced or sorted dimension. */
   indices: Tensor<'int64'>;
 }
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
+    /** Sum over all elements, or over `dim` (one or several), keeping reduced dimensions as size 1 with `keepdim`; as PyTorch's `torch.sum`. */
     sum(dim?: number | number[], keepdim?: boolean): Tensor;
+    /** Mean over all elements, or over `dim` (one or several), with optional `keepdim`; as PyTorch's `torch.mean`. */
     mean(dim?: number | number[], keepdim?: boolean): Tensor<D>;
+    /** Product over all elements, or over one `dim`, with optional `keepdim`; as PyTorch's `torch.prod`. */
     prod(dim?: number, keepdim?: boolean): Tensor;
+    /** The largest element, as a 0-d tensor. */
     max(): Tensor<D>;
+    /** The largest values along `dim` and their indices, as PyTorch's `torch.max(x, dim)`. */
     max(dim: number, keepdim?: boolean): ValuesIndices<D>;
+    /** The smallest element, as a 0-d tensor. */
     min(): Tensor<D>;
+    /** The smallest values along `dim` and their indices, as PyTorch's `torch.min(x, dim)`. */
     min(dim: number, keepdim?: boolean): ValuesIndices<D>;
+    /** Indices of the largest values along `dim`, or into the flattened tensor when `dim` is omitted. */
     argmax(dim?: number, keepdim?: boolean): Tensor<'int64'>;
+    /** Indices of the smallest values along `dim`, or into the flattened tensor when `dim` is omitted. */
     argmin(dim?: number, keepdim?: boolean): Tensor<'int64'>;
+    /** The `k` largest (or, with `largest: false`, smallest) values along `dim` (default -1) and their indices, sorted unless `sorted: false`. */
     topk(k: number, options?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices<D>;
+    /** Values sorted along `dim` (default -1), ascending unless `descending`, with the indices that sort them. */
     sort(options?: { dim?: number; descending?: boolean }): ValuesIndices<D>;
+    /** Standard deviation over all elements or `dim`; Bessel-corrected unless `unbiased: false`, as PyTorch's `torch.std`. */
     std(dim?: number | number[], options?: { unbiased?: boolean; keepdim?: boolean }): Tensor<D>;
+    /** Variance over all elements or `dim`; Bessel-corrected unless `unbiased: false`, as PyTorch's `torch.var`. */
     var(dim?: number | number[], options?: { unbiased?: boolean; keepdim?: boolean }): Tensor<D>;
+    /** The p-norm (default 2) over all elements or `dim`, as PyTorch's `torch.norm`. */
     norm(p?: number, dim?: number | number[], keepdim?: boolean): Tensor<D>;
+    /** True (as a 0-d bool tensor) when every element is non-zero. */
     all(): Tensor<'bool'>;
+    /** True (as a 0-d bool tensor) when some element is non-zero. */
     any(): Tensor<'bool'>;
+    /** log(sum(exp(x))) over `dim`, computed stably, as PyTorch's `torch.logsumexp`. */
     logsumexp(dim: number | number[], keepdim?: boolean): Tensor<D>;
+    /** Cumulative sum along `dim`. */
     cumsum(dim: number): Tensor;
   }
 }

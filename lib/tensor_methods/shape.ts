@@ -8,24 +8,43 @@ declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
     /** A tensor with the same data and a new shape; one dimension may be -1. */
     reshape(shape: readonly number[]): Tensor<D>;
+    /** A view with a new shape sharing this tensor's storage (one dimension may be -1); the strides must allow it, as PyTorch's `view`. */
     view(shape: readonly number[]): Tensor<D>;
+    /** Flattens dimensions `startDim`..`endDim` (default: all) into one. */
     flatten(startDim?: number, endDim?: number): Tensor<D>;
+    /** A view with the dimensions reordered as `dims`. */
     permute(dims: readonly number[]): Tensor<D>;
+    /** A view with dimensions `dim0` and `dim1` swapped. */
     transpose(dim0: number, dim1: number): Tensor<D>;
+    /** Removes size-1 dimensions (all of them, or only `dim`). */
     squeeze(dim?: number): Tensor<D>;
+    /** Inserts a size-1 dimension at `dim`. */
     unsqueeze(dim: number): Tensor<D>;
+    /** A broadcast view of size-1 dimensions to `shape` (-1 keeps a dimension), without copying. */
     expand(shape: readonly number[]): Tensor<D>;
+    /** A view of `length` entries of `dim` starting at `start`. */
     narrow(dim: number, start: number, length: number): Tensor<D>;
+    /** The slice at `index` along `dim`, with that dimension removed (PyTorch's `x.select(dim, i)`). */
     select(dim: number, index: number): Tensor<D>;
+    /** A view of `start:end:step` along `dim`, as Python slicing. */
     slice(dim: number, start: number, end: number, step?: number): Tensor<D>;
+    /** The entries at the int64 `index` positions along `dim`, as PyTorch's `index_select`. */
     indexSelect(dim: number, index: Tensor): Tensor<D>;
+    /** Values gathered along `dim` at the positions in `index`, as PyTorch's `torch.gather`. */
     gather(dim: number, index: Tensor): Tensor<D>;
+    /** A copy with the order reversed along `dims`. */
     flip(dims: number | number[]): Tensor<D>;
+    /** The tensor tiled `repeats[i]` times along each dimension, as PyTorch's `repeat`. */
     repeat(repeats: readonly number[]): Tensor<D>;
+    /** Splits into `chunks` views along `dim` (default 0); the last may be smaller, as PyTorch's `chunk`. */
     chunk(chunks: number, dim?: number): Tensor<D>[];
+    /** Splits along `dim` (default 0) into views of `sizes` entries each (a number), or of the listed sizes. */
     split(sizes: number | number[], dim?: number): Tensor<D>[];
+    /** Matrix product with broadcasting batch dimensions, as PyTorch's `torch.matmul`. */
     matmul(other: Tensor): Tensor;
+    /** Softmax along `dim`. */
     softmax(dim: number): Tensor<D>;
+    /** Log of the softmax along `dim`, computed stably. */
     logSoftmax(dim: number): Tensor<D>;
   }
 }

@@ -13,11 +13,13 @@ import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimiz
 import { getRngState, setRngState } from '../runtime.js';
 import { Tensor, wrap } from '../tensor.js';
 
+/** Where training stands, as a checkpoint records it. */
 export interface TrainingState {
   /** Epochs completed (the next epoch to run). */
   epoch: number;
   /** Batches of `epoch` already done (0 at an epoch boundary). */
   batch: number;
+  /** The scheduler's `stateDict()`, when there is a scheduler. */
   scheduler?: unknown;
   /** Anything JSON the caller wants back (metrics history, config). */
   extra?: unknown;
@@ -27,6 +29,7 @@ const MODEL = 'model.';
 const OPTIM = 'optimizer.';
 const RNG = 'rng.cpu';
 
+/** Writes model weights, optimizer state, the CPU RNG state and `state` to one safetensors file at `path`, atomically (read back with `loadCheckpoint`). */
 export async function saveCheckpoint(
   path: string,
   model: Module,

@@ -2,12 +2,19 @@
 import { noGrad, tidy } from '../runtime.js';
 import type { Tensor } from '../tensor.js';
 
+/** Results of one train or eval phase. */
 export interface PhaseMetrics {
+  /** Mean loss per image. */
   loss: number;
+  /** Fraction of images whose top prediction is the target (0..1). */
   top1: number;
+  /** Fraction of images whose target is among the 5 top predictions (0..1). */
   top5: number;
+  /** Images seen. */
   images: number;
+  /** Wall time of the phase. */
   seconds: number;
+  /** Throughput: images / seconds. */
   imagesPerSec: number;
 }
 

@@ -21,48 +21,73 @@ import { writePlot } from './plot.js';
 /** Training stopped because the loss became NaN or infinite. */
 export class TrainingDivergedError extends ResnetNativeError {}
 
+/** One finished epoch, as `fit()` returns it and metrics.jsonl records it. */
 export interface EpochRecord {
+  /** The epoch number, from 1. */
   epoch: number;
+  /** Learning rate of the first parameter group at the end of the epoch. */
   lr: number;
+  /** Metrics of the training phase. */
   train: PhaseMetrics;
+  /** Metrics over `evalLoader`, when one is given. */
   eval?: PhaseMetrics;
 }
 
+/** Progress after one training batch, passed to `onBatch`. */
 export interface BatchEvent {
+  /** The epoch number, from 1. */
   epoch: number;
+  /** The batch number within the epoch, from 1. */
   batch: number;
+  /** Batches per epoch. */
   batches: number;
+  /** This batch's mean loss. */
   loss: number;
+  /** Training throughput so far in this epoch. */
   imagesPerSec: number;
 }
 
+/** What `Trainer` trains, with what, and for how long. */
 export interface TrainerOptions {
+  /** The model to train (the trainer does not move it: put it on `device` first). */
   model: Module;
+  /** The optimizer over the model's parameters. */
   optimizer: Optimizer<{ lr: number }>;
+  /** Learning-rate schedule, stepped as `schedulerStep` says (default: every batch). */
   scheduler?: LRScheduler;
   /** When the schedule steps: after every batch (OneCycleLR) or every epoch (StepLR). */
   schedulerStep?: 'batch' | 'epoch';
+  /** Training batches (`{ input, target }` with class-index targets). */
   trainLoader: DataLoader;
+  /** Batches evaluated after each epoch, when given. */
   evalLoader?: DataLoader;
+  /** Total epochs to train (a resumed trainer runs only the remaining ones). */
   epochs: number;
+  /** Label smoothing of the cross-entropy loss (default 0), as PyTorch's `label_smoothing`. */
   labelSmoothing?: number;
   /** Where checkpoint.safetensors, metrics.jsonl and metrics.svg go. */
   outDir?: string;
   /** Also checkpoint every this many batches (0: only at epoch ends). */
   checkpointEvery?: number;
+  /** Device each batch is moved to (default: batches stay where the loader made them). */
   device?: Device;
   /** Layout of the input batches; 'channels_last' (with the model moved to it) runs oneDNN's faster CPU kernels. */
   memoryFormat?: MemoryFormat;
+  /** Called after every training batch. */
   onBatch?: (event: BatchEvent) => void;
+  /** Called after every epoch, once its record and checkpoint are written. */
   onEpoch?: (record: EpochRecord) => void;
 }
 
+/** A supervised classification loop with cross-entropy loss: `new Trainer(options).fit()` trains for `epochs`, evaluating, checkpointing and logging metrics after each epoch. */
 export class Trainer {
+  /** The records of the finished epochs. */
   readonly history: EpochRecord[] = [];
   private state: TrainingState = { epoch: 0, batch: 0 };
 
   constructor(readonly options: TrainerOptions) {}
 
+  /** `outDir/checkpoint.safetensors`, or undefined without `outDir`. */
   get checkpointPath(): string | undefined {
     return this.options.outDir === undefined
       ? undefined
@@ -80,6 +105,7 @@ export class Trainer {
     return this.state;
   }
 
+  /** Trains the remaining epochs (after each: evaluation with `evalLoader`; checkpoint and metrics files with `outDir`) and returns the history. Throws TrainingDivergedError when the loss stops being finite. */
   async fit(): Promise<EpochRecord[]> {
     const { epochs, outDir, evalLoader } = this.options;
     if (outDir !== undefined) await mkdir(outDir, { recursive: true });

@@ -42,7 +42,9 @@ describe('tensor creation and readback', () => {
     ).toEqual([2, 3]);
     expect(tensor(7).shape).toEqual([]);
     expect(() => tensor([[1, 2], [3]])).toThrow(ShapeError);
-    expect(() => tensor(new Float32Array(5), { shape: [2, 2] })).toThrow(/5 elements of float32 but shape needs 4/);
+    expect(() => tensor(new Float32Array(5), { shape: [2, 2] })).toThrow(
+      /5 elements of float32 but shape needs 4/,
+    );
   });
 
   it('converts dtypes', () => {

@@ -29,6 +29,7 @@ function center(x: Tensor, h: number, w: number): Tensor {
   return x.narrow(2, Math.round((H - h) / 2), h).narrow(3, Math.round((W - w) / 2), w);
 }
 
+/** Crops the center `size` × `size` of each image, as torchvision's `CenterCrop`. */
 export function centerCrop(size: number): Transform {
   const s = checkInt('size', size, 1);
   return { description: `CenterCrop(${s})`, apply: (x) => center(x, s, s) };

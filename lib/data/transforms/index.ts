@@ -1,4 +1,8 @@
-/** `data.transforms`: batch transforms, applied to whole (N, C, H, W) batches at once. */
+/**
+ * `data.transforms`: batch transforms, applied to whole (N, C, H, W) batches at once.
+ *
+ * @module
+ */
 export type { Transform } from './transform.js';
 export { compose } from './transform.js';
 export { toFloat, normalize, centerCrop, resize } from './basic.js';
@@ -6,4 +10,5 @@ export { randomHorizontalFlip, randomCrop, randomResizedCrop } from './random.js
 
 /** ImageNet's channel statistics, as torchvision's presets use them. */
 export const imagenetMean = [0.485, 0.456, 0.406] as const;
+/** ImageNet's per-channel standard deviations (RGB), to pass to `normalize` with `imagenetMean`. */
 export const imagenetStd = [0.229, 0.224, 0.225] as const;
