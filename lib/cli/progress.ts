@@ -8,6 +8,8 @@ export class Progress {
   private bar: cliProgress.SingleBar | undefined;
   private readonly tty = process.stderr.isTTY === true;
   private lastLog = 0;
+  /** Epoch, first batch seen and when, for the ETA of plain-line progress. */
+  private epochStart = { epoch: -1, batch: 0, time: 0 };
 
   batch(e: BatchEvent): void {
     if (this.tty) {
@@ -25,12 +27,14 @@ export class Progress {
       return;
     }
     const now = Date.now();
+    if (this.epochStart.epoch !== e.epoch)
+      this.epochStart = { epoch: e.epoch, batch: e.batch - 1, time: now };
     if (now - this.lastLog > 15_000 || e.batch === e.batches) {
       this.lastLog = now;
-      const eta = ((e.batches - e.batch) * (e.batch > 0 ? 1 : 0) * (now - now)) | 0;
-      void eta;
+      const done = e.batch - this.epochStart.batch;
+      const eta = ((now - this.epochStart.time) / Math.max(done, 1)) * (e.batches - e.batch);
       console.log(
-        `epoch ${e.epoch} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} ${e.imagesPerSec.toFixed(0)} img/s`,
+        `epoch ${e.epoch} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} ${e.imagesPerSec.toFixed(0)} img/s ETA ${Math.round(eta / 1000)} s`,
       );
     }
   }
