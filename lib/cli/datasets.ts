@@ -34,11 +34,17 @@ export interface DataOptions {
   dataset: DatasetName;
   dataPath?: string | undefined;
   augment: boolean;
+  /** Random-crop padding for the 28×28 and 32×32 datasets (default 0 for Fashion-MNIST, 4 for CIFAR-10). */
+  cropPadding?: number | undefined;
   limitTrain?: number | undefined;
   limitTest?: number | undefined;
   cropSize: number;
   resizeSize: number;
 }
+
+/** A padded random crop back to `size`, or nothing when the padding is 0. */
+const crop = (size: number, padding: number): Transform[] =>
+  padding > 0 ? [T.randomCrop(size, { padding })] : [];
 
 export async function loadData(o: DataOptions): Promise<DataSetup> {
   if (o.dataset === 'fashion-mnist') {
@@ -53,7 +59,9 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
       test: limit(test, o.limitTest),
       classes: train.classes,
       inChannels: 1,
-      trainTransform: T.compose(o.augment ? [T.randomHorizontalFlip(), norm] : [norm]),
+      trainTransform: T.compose(
+        o.augment ? [...crop(28, o.cropPadding ?? 0), T.randomHorizontalFlip(), norm] : [norm],
+      ),
       testTransform: norm,
     };
   }
@@ -71,7 +79,7 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
       classes: train.classes,
       inChannels: 3,
       trainTransform: T.compose(
-        o.augment ? [T.randomCrop(32, { padding: 4 }), T.randomHorizontalFlip(), norm] : [norm],
+        o.augment ? [...crop(32, o.cropPadding ?? 4), T.randomHorizontalFlip(), norm] : [norm],
       ),
       testTransform: norm,
     };

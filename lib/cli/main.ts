@@ -53,6 +53,7 @@ program
   .option('--lr-gamma <x>', 'StepLR/MultiStepLR decay', num, 0.1)
   .option('--lr-warmup-epochs <n>', 'linear warm-up epochs (not with onecycle)', int, 0)
   .option('--no-augment', 'no random flips/crops')
+  .option('--crop-padding <n>', 'random-crop padding (Fashion-MNIST: 0, CIFAR-10: 4)', int)
   .option('--seed <n>', 'seed for initialization, shuffling and augmentation', int, 0)
   .option('--threads <n>', 'intra-op threads (default: all usable cores)', int)
   .option('-j, --workers <n>', 'batches prepared ahead of training', int, 2)

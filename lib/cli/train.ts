@@ -33,6 +33,7 @@ export interface TrainFlags {
   lrGamma: number;
   lrWarmupEpochs: number;
   augment: boolean;
+  cropPadding?: number;
   seed: number;
   threads?: number;
   workers: number;
