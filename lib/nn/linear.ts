@@ -3,7 +3,7 @@ import { empty } from '../creation.js';
 import type { Tensor } from '../tensor.js';
 import { checkInt, checkOptions } from '../validate.js';
 import { linear } from './functional.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { resetWeightAndBias } from './default_init.js';
 import { Module } from './module.js';
 import { bool } from './options.js';
 
@@ -33,13 +33,7 @@ export class Linear extends Module {
 
   /** PyTorch's default: kaiming_uniform_(a=sqrt(5)), i.e. U(±1/sqrt(inFeatures)), for weight and bias. */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    const bias = this.bias;
-    if (bias !== null) {
-      const [fanIn] = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(bias, -bound, bound);
-    }
+    resetWeightAndBias(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {

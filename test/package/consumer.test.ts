@@ -99,5 +99,5 @@ resnet18({ numClasses: 'ten' });
     expect(readdirSync(join(installed, 'build', 'Release'))).toContain('resnet_native.node');
     rmSync(join(installed, 'prebuilds'), { recursive: true });
     expect((await run('node', ['-e', cjs], { cwd: app })).trim()).toBe('11689512 0');
-  });
+  }, 900_000); // a full native build: minutes on 2 cores with a cold compiler cache
 });
