@@ -8,6 +8,7 @@ import { native } from '../binding.js';
 import type { Tensor } from '../tensor.js';
 import { handleOf, optionalHandle, wrap } from '../tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
+import { type Pair, option } from './options.js';
 import {
   checkBool,
   checkFinite,
@@ -18,20 +19,10 @@ import {
   checkOptions,
 } from '../validate.js';
 
-type Pair = number | readonly [number, number];
 /** How a loss reduces over the batch: per-element values (`'none'`), their mean, or their sum. */
 export type Reduction = 'none' | 'mean' | 'sum';
 const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
 
-function opt<T>(
-  o: Record<string, unknown>,
-  key: string,
-  fallback: T,
-  check: (name: string, v: unknown) => T,
-): T {
-  const v = o[key];
-  return v === undefined ? fallback : check(key, v);
-}
 const pair = (min: number) => (name: string, v: unknown) => checkIntList(name, v, 2, min);
 
 /** Options of `conv2d` (PyTorch's `F.conv2d` keywords). */
@@ -55,10 +46,10 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
       handleOf(input, 'input'),
       handleOf(weight, 'weight'),
       optionalHandle(o['bias'], 'bias'),
-      opt(o, 'stride', [1, 1], pair(1)),
-      opt(o, 'padding', [0, 0], pair(0)),
-      opt(o, 'dilation', [1, 1], pair(1)),
-      opt(o, 'groups', 1, (n, v) => checkInt(n, v, 1)),
+      option(o, 'stride', [1, 1], pair(1)),
+      option(o, 'padding', [0, 0], pair(0)),
+      option(o, 'dilation', [1, 1], pair(1)),
+      option(o, 'groups', 1, (n, v) => checkInt(n, v, 1)),
     ),
   );
 }
@@ -84,7 +75,7 @@ export function batchNorm(
   options: BatchNormOptions = {},
 ): Tensor {
   const o = checkOptions('options', options);
-  const training = opt(o, 'training', false, checkBool);
+  const training = option(o, 'training', false, checkBool);
   handleOf(input, 'input');
   // As F.batch_norm: a single value per channel has no batch variance (at::batch_norm would divide by zero).
   if (training && input.shape.length >= 2 && input.size / input.shape[1]! <= 1) {
@@ -100,8 +91,8 @@ export function batchNorm(
       optionalHandle(o['weight'], 'weight'),
       optionalHandle(o['bias'], 'bias'),
       training,
-      opt(o, 'momentum', 0.1, checkFinite),
-      opt(o, 'eps', 1e-5, checkFinite),
+      option(o, 'momentum', 0.1, checkFinite),
+      option(o, 'eps', 1e-5, checkFinite),
     ),
   );
 }
@@ -131,9 +122,9 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOpt
       handleOf(input, 'input'),
       k,
       o['stride'] === undefined || o['stride'] === null ? k : checkIntList('stride', o['stride'], 2, 1),
-      opt(o, 'padding', [0, 0], pair(0)),
-      opt(o, 'dilation', [1, 1], pair(1)),
-      opt(o, 'ceilMode', false, checkBool),
+      option(o, 'padding', [0, 0], pair(0)),
+      option(o, 'dilation', [1, 1], pair(1)),
+      option(o, 'ceilMode', false, checkBool),
     ),
   );
 }
@@ -158,9 +149,9 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOpt
       handleOf(input, 'input'),
       k,
       o['stride'] === undefined || o['stride'] === null ? k : checkIntList('stride', o['stride'], 2, 1),
-      opt(o, 'padding', [0, 0], pair(0)),
-      opt(o, 'ceilMode', false, checkBool),
-      opt(o, 'countIncludePad', true, checkBool),
+      option(o, 'padding', [0, 0], pair(0)),
+      option(o, 'ceilMode', false, checkBool),
+      option(o, 'countIncludePad', true, checkBool),
     ),
   );
 }
@@ -199,9 +190,9 @@ export function logSoftmax(input: Tensor, dim: number): Tensor {
 /** Zeroes elements with probability `p` (default 0.5) and scales the rest by 1/(1-p) when `training` (default true); the input unchanged otherwise, as `F.dropout`. */
 export function dropout(input: Tensor, options: { p?: number; training?: boolean } = {}): Tensor {
   const o = checkOptions('options', options);
-  const p = opt(o, 'p', 0.5, checkNumber);
+  const p = option(o, 'p', 0.5, checkNumber);
   if (p < 0 || p > 1) throw new ArgumentError(`Expected a probability in [0, 1] for p but received ${p}`);
-  return wrap(native.dropout(handleOf(input, 'input'), p, opt(o, 'training', true, checkBool)));
+  return wrap(native.dropout(handleOf(input, 'input'), p, option(o, 'training', true, checkBool)));
 }
 
 /** Options of `pad` (PyTorch's `F.pad` keywords). */
@@ -216,10 +207,10 @@ export function pad(input: Tensor, pads: readonly number[], options: PadOptions 
   const o = checkOptions('options', options);
   if (!Array.isArray(pads) || pads.length % 2 !== 0) checkIntList('pads', pads, 2);
   const p = checkIntList('pads', pads, pads.length, -Number.MAX_SAFE_INTEGER);
-  const mode = opt(o, 'mode', 'constant', (n, v) =>
+  const mode = option(o, 'mode', 'constant', (n, v) =>
     checkOneOf(n, v, ['constant', 'reflect', 'replicate', 'circular'] as const),
   );
-  return wrap(native.pad(handleOf(input, 'input'), p, mode, opt(o, 'value', 0, checkNumber)));
+  return wrap(native.pad(handleOf(input, 'input'), p, mode, option(o, 'value', 0, checkNumber)));
 }
 
 /** Options of `crossEntropy` and `nllLoss` (PyTorch's keywords). */
@@ -236,7 +227,7 @@ export interface CrossEntropyOptions {
 /** Cross entropy of logits `input` (N, C, ...) against int64 class indices `target`. */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const o = checkOptions('options', options);
-  const smoothing = opt(o, 'labelSmoothing', 0, checkFinite);
+  const smoothing = option(o, 'labelSmoothing', 0, checkFinite);
   if (smoothing < 0 || smoothing > 1)
     throw new ArgumentError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
   return wrap(
@@ -244,8 +235,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       handleOf(input, 'input'),
       handleOf(target, 'target'),
       optionalHandle(o['weight'], 'weight'),
-      opt(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
-      opt(o, 'ignoreIndex', -100, checkInt),
+      option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
+      option(o, 'ignoreIndex', -100, checkInt),
       smoothing,
     ),
   );
@@ -263,8 +254,8 @@ export function nllLoss(
       handleOf(input, 'input'),
       handleOf(target, 'target'),
       optionalHandle(o['weight'], 'weight'),
-      opt(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
-      opt(o, 'ignoreIndex', -100, checkInt),
+      option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
+      option(o, 'ignoreIndex', -100, checkInt),
     ),
   );
 }
@@ -272,7 +263,7 @@ export function nllLoss(
 /** Mean squared error (with `reduction`, default `'mean'`), as `F.mse_loss`. */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   const o = checkOptions('options', options);
-  const reduction = opt(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions));
+  const reduction = option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions));
   return wrap(native.mseLoss(handleOf(input, 'input'), handleOf(target, 'target'), reduction));
 }
 
@@ -287,8 +278,8 @@ export function interpolateBilinear(
     native.resizeBilinear(
       handleOf(input, 'input'),
       checkIntList('size', size, 2, 1),
-      opt(o, 'alignCorners', false, checkBool),
-      opt(o, 'antialias', false, checkBool),
+      option(o, 'alignCorners', false, checkBool),
+      option(o, 'antialias', false, checkBool),
     ),
   );
 }

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { tensor, type Tensor } from '../../lib/index.js';
 import { parseSafetensors } from '../../lib/io/safetensors.js';
 import type { RawTensor } from '../../lib/io/raw.js';
+import { referenceSeed } from '../helpers/reference.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GENERATED = join(ROOT, 'test/.generated');
@@ -38,17 +39,6 @@ export interface ModelReference {
   has(name: string): boolean;
   /** A fresh tensor: floats converted to `dtype`, int64 kept. */
   tensor(name: string, dtype?: FloatKind, requiresGrad?: boolean): Tensor;
-}
-
-export function seedFromEnv(): number {
-  const env = process.env['REF_SEED'];
-  if (env !== undefined && env !== '') {
-    const seed = Number(env);
-    if (!Number.isSafeInteger(seed) || seed < 0)
-      throw new Error(`REF_SEED must be a non-negative integer, got ${env}`);
-    return seed;
-  }
-  return Math.floor(Math.random() * 2 ** 31);
 }
 
 /** Reference folders of other seeds: the nets ones are ~0.5 GB, so they go after 10 minutes. */
@@ -103,7 +93,7 @@ function typed(raw: RawTensor): Float64Array | Float32Array | BigInt64Array {
   throw new Error(`unexpected reference dtype ${raw.dtype}`);
 }
 
-export async function loadModelReference(group: Group, seed = seedFromEnv()): Promise<ModelReference> {
+export async function loadModelReference(group: Group, seed = referenceSeed()): Promise<ModelReference> {
   const size = group === 'nets' ? process.env['REF_SIZE'] : undefined;
   const dir = await generate(group, seed, size);
   const seedNote = group === 'archs' ? 'no seed' : `seed ${seed} (reproduce with REF_SEED=${seed})`;
