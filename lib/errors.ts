@@ -28,8 +28,40 @@ export class DeviceError extends ResnetNativeError {}
 /** An error raised by libtorch itself; the message is PyTorch's. */
 export class TorchError extends ResnetNativeError {}
 
-/** A state dict that does not match a module (missing, unexpected or mis-shaped keys). */
-export class StateDictError extends ResnetNativeError {}
+/** A state-dict key whose tensor shape differs between the module and the state dict. */
+export interface ShapeMismatch {
+  /** The dotted state-dict key. */
+  key: string;
+  /** The module's shape. */
+  expected: number[];
+  /** The state dict's shape. */
+  received: number[];
+}
+
+/** What a state dict lacks, adds or mis-shapes compared with a module (all empty when it fits). */
+export interface StateDictProblems {
+  /** Keys of the module that the state dict lacks. */
+  missingKeys: string[];
+  /** Keys of the state dict that the module does not have. */
+  unexpectedKeys: string[];
+  /** Keys present on both sides with different shapes. */
+  shapeMismatches: ShapeMismatch[];
+}
+
+/**
+ * A state dict that does not match a module or an optimizer. From `Module.loadStateDict`,
+ * `problems` lists every missing, unexpected and mis-shaped key, so a caller can act on them
+ * (e.g. retry without the classifier) instead of parsing the message.
+ */
+export class StateDictError extends ResnetNativeError {
+  /** The keys at fault, when the error comes from matching a module's keys; otherwise null. */
+  readonly problems: StateDictProblems | null;
+
+  constructor(message: string, problems: StateDictProblems | null = null) {
+    super(message);
+    this.problems = problems;
+  }
+}
 
 /** A weights file that is not valid (truncated, corrupted, unsupported, unsafe). */
 export class FormatError extends ResnetNativeError {}

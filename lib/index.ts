@@ -26,6 +26,7 @@ export {
   ResnetNativeError, ArgumentError, ShapeError, DTypeError, DisposedError, DeviceError,
   TorchError, StateDictError, FormatError,
 } from './errors.js'; // prettier-ignore
+export type { StateDictProblems, ShapeMismatch } from './errors.js';
 export { load, save } from './io/index.js';
 export type { LoadOptions, StateDict } from './io/index.js';
 export * as nn from './nn/index.js';

@@ -19,7 +19,8 @@ import * as util from './module_utils.js';
 import { forwardAsync } from './program.js';
 import { type LoadStateDictResult, type StateDictInput, loadInto } from './state_dict.js';
 
-export type { LoadStateDictResult, ShapeMismatch, StateDictInput } from './state_dict.js';
+export type { LoadStateDictResult, StateDictInput } from './state_dict.js';
+export type { ShapeMismatch } from '../errors.js';
 
 /** Base class of layers and models, as `torch.nn.Module`: a tree of named parameters, buffers and submodules, with state dicts, train/eval modes and device moves. Subclasses register their tensors and children in the constructor and implement `forward`. */
 export abstract class Module {

@@ -3,7 +3,7 @@
  * collected before anything is copied, so a strict load that fails leaves the module unchanged
  * (PyTorch copies what matches before raising; all-or-nothing is the safer contract).
  */
-import { StateDictError } from '../errors.js';
+import { StateDictError, type StateDictProblems } from '../errors.js';
 import { noGrad } from '../runtime.js';
 import { Tensor } from '../tensor.js';
 import { fail } from '../validate.js';
@@ -12,25 +12,8 @@ import type { Module } from './module.js';
 /** A state dict as `stateDict()` or `load()` give it, or a Map of the same. */
 export type StateDictInput = Readonly<Record<string, Tensor>> | ReadonlyMap<string, Tensor>;
 
-/** A key whose tensor shape differs between the module and the state dict. */
-export interface ShapeMismatch {
-  /** The dotted state-dict key. */
-  key: string;
-  /** The module's shape. */
-  expected: number[];
-  /** The state dict's shape. */
-  received: number[];
-}
-
 /** What a non-strict `loadStateDict` could not load (all empty after a complete load). */
-export interface LoadStateDictResult {
-  /** Keys of the module that the state dict lacks. */
-  missingKeys: string[];
-  /** Keys of the state dict that the module does not have. */
-  unexpectedKeys: string[];
-  /** Keys present on both sides with different shapes (not loaded). */
-  shapeMismatches: ShapeMismatch[];
-}
+export type LoadStateDictResult = StateDictProblems;
 
 function entriesOf(stateDict: unknown): Array<[string, Tensor]> {
   let entries: Array<[string, unknown]>;
@@ -90,7 +73,7 @@ export function loadInto(module: Module, stateDict: StateDictInput, strict: bool
   }
   for (const key of given.keys()) if (!known.has(key)) result.unexpectedKeys.push(key);
   const problems = result.missingKeys.length + result.unexpectedKeys.length + result.shapeMismatches.length;
-  if (strict && problems > 0) throw new StateDictError(message(module, result));
+  if (strict && problems > 0) throw new StateDictError(message(module, result), result);
   noGrad(() => {
     for (const [target, source] of copies) target.copy_(source);
   });

@@ -139,6 +139,11 @@ describe('stateDict / loadStateDict', () => {
     expect(msg).toMatch(/missing keys \(2\): "body\.0\.weight", "head\.bias"/);
     expect(msg).toMatch(/unexpected keys \(1\): "extra\.weight"/);
     expect(msg).toMatch(/"scale": the state dict has \[5\], the module \[3\]/);
+    expect((error as StateDictError).problems).toEqual({
+      missingKeys: ['body.0.weight', 'head.bias'],
+      unexpectedKeys: ['extra.weight'],
+      shapeMismatches: [{ key: 'scale', expected: [3], received: [5] }],
+    });
     expect(m.getBuffer('count').item()).toBe(0);
   });
 
