@@ -36,6 +36,8 @@ export interface DataOptions {
   augment: boolean;
   /** Random-crop padding for the 28×28 and 32×32 datasets (default 0 for Fashion-MNIST, 4 for CIFAR-10). */
   cropPadding?: number | undefined;
+  /** Probability of random erasing on training batches (default 0: none). */
+  randomErase?: number | undefined;
   limitTrain?: number | undefined;
   limitTest?: number | undefined;
   cropSize: number;
@@ -45,6 +47,16 @@ export interface DataOptions {
 /** A padded random crop back to `size`, or nothing when the padding is 0. */
 const crop = (size: number, padding: number): Transform[] =>
   padding > 0 ? [T.randomCrop(size, { padding })] : [];
+
+/**
+ * The training pipeline: the dataset's geometric augmentations, then normalization, then random
+ * erasing (torchvision's reference order); only normalization without `augment`.
+ */
+function trainPipeline(o: DataOptions, geometric: Transform[], norm: Transform): Transform {
+  if (!o.augment) return norm;
+  const p = o.randomErase ?? 0;
+  return T.compose([...geometric, norm, ...(p > 0 ? [T.randomErasing(p)] : [])]);
+}
 
 export async function loadData(o: DataOptions): Promise<DataSetup> {
   if (o.dataset === 'fashion-mnist') {
@@ -59,9 +71,7 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
       test: limit(test, o.limitTest),
       classes: train.classes,
       inChannels: 1,
-      trainTransform: T.compose(
-        o.augment ? [...crop(28, o.cropPadding ?? 0), T.randomHorizontalFlip(), norm] : [norm],
-      ),
+      trainTransform: trainPipeline(o, [...crop(28, o.cropPadding ?? 0), T.randomHorizontalFlip()], norm),
       testTransform: norm,
     };
   }
@@ -78,9 +88,7 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
       test: limit(test, o.limitTest),
       classes: train.classes,
       inChannels: 3,
-      trainTransform: T.compose(
-        o.augment ? [...crop(32, o.cropPadding ?? 4), T.randomHorizontalFlip(), norm] : [norm],
-      ),
+      trainTransform: trainPipeline(o, [...crop(32, o.cropPadding ?? 4), T.randomHorizontalFlip()], norm),
       testTransform: norm,
     };
   }
@@ -96,7 +104,7 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
     test,
     classes: train.classes,
     inChannels: 3,
-    trainTransform: T.compose(o.augment ? [T.randomHorizontalFlip(), norm] : [norm]),
+    trainTransform: trainPipeline(o, [T.randomHorizontalFlip()], norm),
     testTransform: norm,
   };
 }

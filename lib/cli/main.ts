@@ -18,6 +18,11 @@ const num = (v: string): number => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`Expected a number but received ${v}`);
   return n;
 };
+const probability = (v: string): number => {
+  const n = num(v);
+  if (n < 0 || n > 1) throw new InvalidArgumentError(`Expected a probability in [0, 1] but received ${v}`);
+  return n;
+};
 const arch = () => new Option('--arch <name>', 'architecture').choices(Object.keys(architectures));
 const dataset = () =>
   new Option('--dataset <name>', 'dataset')
@@ -54,6 +59,7 @@ program
   .option('--lr-warmup-epochs <n>', 'linear warm-up epochs (not with onecycle)', int, 0)
   .option('--no-augment', 'no random flips/crops')
   .option('--crop-padding <n>', 'random-crop padding (Fashion-MNIST: 0, CIFAR-10: 4)', int)
+  .option('--random-erase <p>', 'random erasing probability (after normalization)', probability, 0)
   .option('--seed <n>', 'seed for initialization, shuffling and augmentation', int, 0)
   .option('--threads <n>', 'intra-op threads (default: all usable cores)', int)
   .option('-j, --workers <n>', 'batches prepared ahead of training', int, 2)

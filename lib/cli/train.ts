@@ -34,6 +34,7 @@ export interface TrainFlags {
   lrWarmupEpochs: number;
   augment: boolean;
   cropPadding?: number;
+  randomErase: number;
   seed: number;
   threads?: number;
   workers: number;

@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const flags = (out: string) => [
   'train', '--limit-train', '1024', '--limit-test', '512', '--epochs', '2', '--batch-size', '64',
-  '--checkpoint-every', '1', '--seed', '5', '--output-dir', join(dir, out),
+  '--checkpoint-every', '1', '--seed', '5', '--random-erase', '0.25', '--output-dir', join(dir, out),
 ]; // prettier-ignore
 const accuracy = (stdout: string) => /test accuracy: (\d\.\d{4})/.exec(stdout)?.[1];
 
@@ -51,6 +51,8 @@ describe('resnet-native CLI', () => {
       .trim()
       .split('\n');
     expect(JSON.parse(metrics.at(-1)!).epoch).toBe(2);
+    const config = JSON.parse(readFileSync(join(dir, 'cut', 'config.json'), 'utf8'));
+    expect(config.transform).toMatch(/Normalize\(.*\), RandomErasing\(p=0.25,/);
   });
 
   it('info prints versions and threads; predict prints the top classes of an image', async () => {
@@ -81,6 +83,13 @@ describe('resnet-native CLI', () => {
   it('explains bad flags', async () => {
     await expect(exec('node', [cli, 'train', '--arch', 'resnet7'])).rejects.toMatchObject({
       stderr: expect.stringMatching(/argument 'resnet7' is invalid/),
+    });
+    await expect(
+      exec('node', [cli, 'train', '--random-erase', '2', '--limit-train', '64']),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /'--random-erase <p>' argument '2' is invalid. Expected a probability in \[0, 1\]/,
+      ),
     });
   });
 });

@@ -7,6 +7,8 @@ export type { Transform } from './transform.js';
 export { compose } from './transform.js';
 export { toFloat, normalize, centerCrop, resize } from './basic.js';
 export { randomHorizontalFlip, randomCrop, randomResizedCrop } from './random.js';
+export { randomErasing } from './random_erasing.js';
+export type { RandomErasingOptions } from './random_erasing.js';
 
 /** ImageNet's channel statistics, as torchvision's presets use them. */
 export const imagenetMean = [0.485, 0.456, 0.406] as const;
