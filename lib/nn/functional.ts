@@ -8,7 +8,7 @@ import { native } from '../binding.js';
 import type { Tensor } from '../tensor.js';
 import { handleOf, optionalHandle, wrap } from '../tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { type Pair, option } from './options.js';
+import { type Pair, option, pairOption } from './options.js';
 import {
   checkBool,
   checkFinite,
@@ -22,8 +22,6 @@ import {
 /** How a loss reduces over the batch: per-element values (`'none'`), their mean, or their sum. */
 export type Reduction = 'none' | 'mean' | 'sum';
 const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
-
-const pair = (min: number) => (name: string, v: unknown) => checkIntList(name, v, 2, min);
 
 /** Options of `conv2d` (PyTorch's `F.conv2d` keywords). */
 export interface Conv2dOptions {
@@ -46,9 +44,9 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
       handleOf(input, 'input'),
       handleOf(weight, 'weight'),
       optionalHandle(o['bias'], 'bias'),
-      option(o, 'stride', [1, 1], pair(1)),
-      option(o, 'padding', [0, 0], pair(0)),
-      option(o, 'dilation', [1, 1], pair(1)),
+      pairOption(o, 'stride', [1, 1], 1),
+      pairOption(o, 'padding', [0, 0], 0),
+      pairOption(o, 'dilation', [1, 1], 1),
       option(o, 'groups', 1, (n, v) => checkInt(n, v, 1)),
     ),
   );
@@ -122,8 +120,8 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOpt
       handleOf(input, 'input'),
       k,
       o['stride'] === undefined || o['stride'] === null ? k : checkIntList('stride', o['stride'], 2, 1),
-      option(o, 'padding', [0, 0], pair(0)),
-      option(o, 'dilation', [1, 1], pair(1)),
+      pairOption(o, 'padding', [0, 0], 0),
+      pairOption(o, 'dilation', [1, 1], 1),
       option(o, 'ceilMode', false, checkBool),
     ),
   );
@@ -149,7 +147,7 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOpt
       handleOf(input, 'input'),
       k,
       o['stride'] === undefined || o['stride'] === null ? k : checkIntList('stride', o['stride'], 2, 1),
-      option(o, 'padding', [0, 0], pair(0)),
+      pairOption(o, 'padding', [0, 0], 0),
       option(o, 'ceilMode', false, checkBool),
       option(o, 'countIncludePad', true, checkBool),
     ),
