@@ -13,6 +13,10 @@ export interface Handle {
   readonly __brand: 'TensorHandle';
 }
 type H = Handle;
+/** An opaque handle to a captured program (native/capture.h). */
+export interface ProgramHandle {
+  readonly __brand: 'ProgramHandle';
+}
 type Opt = H | null;
 type Ints = number[];
 type Scalar = number | boolean;
@@ -164,10 +168,25 @@ interface NativeCore {
   nllLoss(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number): H;
   mseLoss(x: H, target: H, reduction: string): H;
   binaryCrossEntropyWithLogits(x: H, t: H, w: Opt, posWeight: Opt, reduction: string): H;
-  // compiled inference programs (native/program.cc)
-  compileProgram(instructions: unknown[], registers: number, output: number): unknown;
-  runProgram(program: unknown, input: H): Promise<H>;
-  runProgramSync(program: unknown, input: H): H;
+  // capture and replay (native/capture*.cc, native/executor.cc)
+  beginCapture(inputs: H[], numbers: number): void;
+  endCapture(outputs: H[]): ProgramHandle;
+  abortCapture(): void;
+  isCapturing(): boolean;
+  programInfo(program: ProgramHandle): {
+    steps: string[];
+    constants: number;
+    inputs: number;
+    numbers: number;
+  };
+  disposeProgram(program: ProgramHandle): void;
+  runCaptured(
+    program: ProgramHandle,
+    inputs: H[],
+    numbers: number[],
+    readItems: boolean,
+  ): Promise<[Array<H | null>, number[] | null]>;
+  strides(t: H): number[];
   // autograd
   backward(t: H, grad: Opt, retainGraph: boolean, createGraph: boolean): void;
   grad(t: H): H | null;

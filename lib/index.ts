@@ -20,6 +20,7 @@ export {
   isGradEnabled, setGradEnabled, tidy, memory, cuda,
 } from './runtime.js'; // prettier-ignore
 export type { MemoryInfo } from './runtime.js';
+export { capture, CapturedProgram } from './capture.js';
 export { version } from './version.js';
 export type { VersionInfo } from './version.js';
 export {

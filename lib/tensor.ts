@@ -7,6 +7,7 @@ import { type DType, type Device, type TypedArrayOf, isDType, isDevice } from '.
 import { DTypeError } from './errors.js';
 import { describe } from './describe.js';
 import { track } from './scope.js';
+import { structureChanged } from './structure.js';
 import { checkBool, checkInt, checkNumber, checkOneOf, checkOptions, fail } from './validate.js';
 
 // Symbol.dispose (explicit resource management) for consumers whose TypeScript lib predates it,
@@ -129,6 +130,7 @@ export class Tensor<D extends DType = DType> {
   }
   set requiresGrad(value: boolean) {
     native.setRequiresGrad(this._h, checkBool('requiresGrad', value));
+    structureChanged();
   }
   /** Sets requiresGrad and returns this tensor (PyTorch's `requires_grad_`). */
   requiresGrad_(value = true): this {

@@ -1,8 +1,8 @@
 // Entry point: registers exports only. Each concern lives in its own file.
 #include <napi.h>
 
+#include "capture_js.h"
 #include "instance.h"
-#include "program.h"
 #include "registry.h"
 #include "tensor.h"
 
@@ -23,7 +23,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNN(env, exports);
   RegisterLoss(env, exports);
   RegisterAutograd(env, exports);
-  RegisterProgram(env, exports);
+  RegisterCapture(env, exports);
+  RegisterExecutor(env, exports);
   return exports;
 }
 

@@ -59,13 +59,16 @@ std::vector<at::Tensor> Args::TensorList(size_t i, const char* name) const {
   return out;
 }
 
-at::Scalar Args::Scalar(size_t i, const char* name) const {
-  if (info_[i].IsBoolean()) return at::Scalar(info_[i].As<Napi::Boolean>().Value());
-  const double v = Number(i, name);
+at::Scalar ScalarFromNumber(double v) {
   if (std::isfinite(v) && std::floor(v) == v && std::fabs(v) <= 9007199254740991.0) {
     return at::Scalar(static_cast<int64_t>(v));
   }
   return at::Scalar(v);
+}
+
+at::Scalar Args::Scalar(size_t i, const char* name) const {
+  if (info_[i].IsBoolean()) return at::Scalar(info_[i].As<Napi::Boolean>().Value());
+  return ScalarFromNumber(Number(i, name));
 }
 
 at::ScalarType Args::DType(size_t i, const char* name) const { return ParseDType(env_, info_[i], name); }

@@ -54,6 +54,9 @@ class Args {
   Napi::Env env_;
 };
 
+// A JS number as an ATen scalar: integral values stay integral (see Args::Scalar).
+at::Scalar ScalarFromNumber(double v);
+
 inline Napi::Value Wrap(Napi::Env env, at::Tensor t) { return TensorHandle::Make(env, std::move(t)); }
 
 }  // namespace rn

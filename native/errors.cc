@@ -33,18 +33,19 @@ std::string CleanTorchMessage(const char* raw) {
   return msg;
 }
 
+struct ExportInfo {
+  NativeFn fn;
+  Policy policy;
+  const char* name;
+};
+
 Napi::Value Trampoline(const Napi::CallbackInfo& info) {
-  auto fn = reinterpret_cast<NativeFn>(info.Data());
+  const auto* exported = static_cast<const ExportInfo*>(info.Data());
   Napi::Env env = info.Env();
-  try {
-    return fn(info);
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const c10::Error& e) {
-    throw MakeError(env, ErrorKind::Torch, CleanTorchMessage(e.what_without_backtrace()));
-  } catch (const std::exception& e) {
-    throw MakeError(env, ErrorKind::Torch, e.what());
-  }
+  return Guarded(env, [&] {
+    if (exported->policy == Policy::Refuse) RefuseDuringCapture(env, exported->name);
+    return exported->fn(info);
+  });
 }
 
 }  // namespace
@@ -88,8 +89,35 @@ std::string DescribeValue(const Napi::Value& value) {
   }
 }
 
-void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn) {
-  exports.Set(name, Napi::Function::New(env, Trampoline, name, reinterpret_cast<void*>(fn)));
+std::pair<ErrorKind, std::string> DescribeCurrentException() {
+  try {
+    throw;
+  } catch (const OpError& e) {
+    return {e.kind, e.what()};
+  } catch (const c10::Error& e) {
+    return {ErrorKind::Torch, CleanTorchMessage(e.what_without_backtrace())};
+  } catch (const std::exception& e) {
+    return {ErrorKind::Torch, e.what()};
+  } catch (...) {
+    return {ErrorKind::Torch, "unknown native error"};
+  }
+}
+
+void RefuseDuringCapture(Napi::Env env, const char* name) {
+  InstanceData* data = GetInstance(env);
+  if (data == nullptr || data->recorder == nullptr) return;
+  Throw(
+      env, ErrorKind::Argument,
+      std::string("Cannot capture ") + name +
+          "(): it reads tensor values into JavaScript or changes process state, so a replay of the "
+          "captured program could not reproduce it. Keep such calls out of forward() and the training step");
+}
+
+void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn, Policy policy) {
+  // One record per export and environment, freed with the environment.
+  auto* info = new ExportInfo{fn, policy, name};
+  env.AddCleanupHook([info] { delete info; });
+  exports.Set(name, Napi::Function::New(env, Trampoline, name, info));
 }
 
 }  // namespace rn

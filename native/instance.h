@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "capture.h"
 #include "memory_stats.h"
 
 namespace rn {
@@ -12,7 +13,9 @@ namespace rn {
 struct InstanceData {
   Napi::FunctionReference tensor_ctor;
   Napi::FunctionReference program_ctor;
-  Napi::ObjectReference error_classes;  // { ArgumentError, ShapeError, ... } from lib/errors.ts
+  std::unique_ptr<Recorder> recorder;               // set while a capture records (native/capture_js.cc)
+  std::shared_ptr<struct Completions> completions;  // replays finishing on this thread (executor.cc)
+  Napi::ObjectReference error_classes;              // { ArgumentError, ShapeError, ... } from lib/errors.ts
   std::shared_ptr<MemoryStats> stats = std::make_shared<MemoryStats>();
 };
 

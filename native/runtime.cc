@@ -138,21 +138,23 @@ void SetDefaultThreads() {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   SetDefaultThreads();
-  const std::pair<const char*, NativeFn> fns[] = {
-      {"manualSeed", ManualSeed},
-      {"getRngState", GetRngState},
-      {"setRngState", SetRngState},
-      {"setNumThreads", SetNumThreads},
+  // Seeds, RNG state, thread counts and TF32 change process state a replay would not
+  // reproduce: refused while a capture records. The rest only reads.
+  const std::pair<const char*, NativeFn> changes[] = {
+      {"manualSeed", ManualSeed},       {"getRngState", GetRngState},   {"setRngState", SetRngState},
+      {"setNumThreads", SetNumThreads}, {"setAllowTF32", SetAllowTF32},
+  };
+  for (const auto& [name, fn] : changes) Export(env, exports, name, fn, Policy::Refuse);
+  const std::pair<const char*, NativeFn> queries[] = {
       {"getNumThreads", GetNumThreads},
       {"cudaIsAvailable", CudaIsAvailable},
       {"cudaDeviceCount", CudaDeviceCount},
       {"cudaSynchronize", CudaSynchronize},
-      {"setAllowTF32", SetAllowTF32},
       {"version", Version},
       {"memory", Memory},
       {"init", Init},
   };
-  for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
+  for (const auto& [name, fn] : queries) Export(env, exports, name, fn, Policy::Query);
 }
 
 }  // namespace rn

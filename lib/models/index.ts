@@ -1,4 +1,3 @@
-import './compilers.js';
 /** The residual networks: torchvision's ImageNet family and the CIFAR networks of the paper. */
 export { BasicBlock, Bottleneck, conv1x1, conv3x3 } from './blocks.js';
 export type { BlockClass, BlockOptions } from './blocks.js';

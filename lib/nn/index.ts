@@ -24,5 +24,3 @@ export { Flatten } from './flatten.js';
 export { Dropout } from './dropout.js';
 export { chain } from './chain.js';
 export type { Step } from './chain.js';
-export { ProgramBuilder, registerCompiler, compile } from './program.js';
-export type { Compiler } from './program.js';

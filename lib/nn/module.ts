@@ -16,7 +16,8 @@ import { ArgumentError } from '../errors.js';
 import { type MemoryFormat, Tensor, handleOf } from '../tensor.js';
 import { checkBool, checkOptions, fail } from '../validate.js';
 import * as util from './module_utils.js';
-import { forwardAsync } from './program.js';
+import { structureChanged } from '../structure.js';
+import { clearCaptures, forwardAsync } from './captured_forward.js';
 import { type LoadStateDictResult, type StateDictInput, loadInto } from './state_dict.js';
 
 export type { LoadStateDictResult, StateDictInput } from './state_dict.js';
@@ -34,14 +35,22 @@ export abstract class Module {
   abstract forward(x: Tensor): Tensor;
 
   /**
-   * Inference off the JavaScript thread: the same result as `noGrad(() => forward(x))`
-   * (call `eval()` first for batch norm's running statistics), computed by libtorch on
-   * libuv's thread pool from a native program compiled from this module tree, so the event
-   * loop keeps serving while the network runs. Built-in layers and models compile; a custom
-   * module needs a compiler (see `registerCompiler`).
+   * Inference off the JavaScript thread: the same result as `noGrad(() => forward(x))` (call
+   * `eval()` first for batch norm's running statistics). The first call for an input signature
+   * (shape, strides, dtype, device) and module state (modes, parameters) runs `forward` eagerly
+   * while the addon captures its ops; later calls replay them on the addon's executor thread,
+   * so the event loop keeps serving while the network runs. Any module works, user subclasses
+   * included. A `forward` that reads tensor values into JavaScript (`item()`, `dataSync()`)
+   * cannot be captured and is refused. Numbers that `forward` reads from plain JavaScript
+   * fields are baked into the capture: call `clearCaptures()` after changing them.
    */
   forwardAsync(x: Tensor): Promise<Tensor> {
     return forwardAsync(this, x);
+  }
+
+  /** Drops the programs that `forwardAsync` captured for this module (they are captured again when needed). */
+  clearCaptures(): void {
+    clearCaptures(this);
   }
 
   /** Same as `forward(x)` (PyTorch's `module(x)`). */
@@ -80,6 +89,7 @@ export abstract class Module {
     const n = this.#claim(name, 'parameter');
     if (tensor !== null) util.checkParameter(n, tensor, options);
     this.#parameters.set(n, tensor);
+    structureChanged();
     return tensor;
   }
 
@@ -99,6 +109,7 @@ export abstract class Module {
     if (persistent) this.#nonPersistent.delete(n);
     else this.#nonPersistent.add(n);
     this.#buffers.set(n, tensor);
+    structureChanged();
     return tensor;
   }
 
@@ -112,6 +123,7 @@ export abstract class Module {
       }
     }
     this.#modules.set(n, module);
+    structureChanged();
     return module;
   }
 
@@ -274,6 +286,7 @@ export abstract class Module {
   /** Sets training mode here and in every submodule. Returns this. */
   train(mode = true): this {
     this.#training = checkBool('mode', mode);
+    structureChanged();
     for (const child of this.children()) child.train(mode);
     return this;
   }
@@ -290,6 +303,7 @@ export abstract class Module {
    */
   to(target: DType | Device | MemoryFormat): this {
     util.moveTensors(this, target);
+    structureChanged();
     return this;
   }
 
@@ -305,6 +319,7 @@ export abstract class Module {
 
   /** Frees every parameter and buffer now; the module cannot be used afterwards. */
   dispose(): void {
+    for (const m of this.modules()) clearCaptures(m);
     for (const t of [...this.parameters(), ...this.buffers()]) t.dispose();
   }
 

@@ -14,7 +14,7 @@
 #include <climits>
 #include <cstring>
 
-#include "args.h"
+#include "op.h"
 #include "registry.h"
 
 namespace rn {
@@ -66,79 +66,66 @@ Napi::Value FromBytes(const Napi::CallbackInfo& info) {
   return Wrap(a.env(), CopyIn(a, array.Data(), array.ByteLength(), a.IntList(1, "shape"), dtype));
 }
 
-Napi::Value ZerosLike(const Napi::CallbackInfo& info, bool ones) {
-  Args a(info);
-  const auto shape = a.IntList(0, "shape");
-  return Wrap(a.env(), ones ? at::ones(shape, a.Options(1)) : at::zeros(shape, a.Options(1)));
-}
-Napi::Value Zeros(const Napi::CallbackInfo& info) { return ZerosLike(info, false); }
-Napi::Value Ones(const Napi::CallbackInfo& info) { return ZerosLike(info, true); }
-
-Napi::Value Empty(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::empty(a.IntList(0, "shape"), a.Options(1)));
+using Ints = std::vector<int64_t>;
+at::TensorOptions Of(at::ScalarType dtype, at::Device device) {
+  return at::TensorOptions().dtype(dtype).device(device);
 }
 
-Napi::Value Full(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::full(a.IntList(0, "shape"), a.Scalar(1, "fillValue"), a.Options(2)));
+// Creation ops take (..., dtype, device) last. A capture records them: a replay creates (or,
+// for the random ones, draws) its tensor anew, as the eager code would.
+at::Tensor Zeros(const Ints& shape, at::ScalarType dtype, at::Device device) {
+  return at::zeros(shape, Of(dtype, device));
 }
-
-Napi::Value Randn(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::randn(a.IntList(0, "shape"), a.Options(1)));
+at::Tensor Ones(const Ints& shape, at::ScalarType dtype, at::Device device) {
+  return at::ones(shape, Of(dtype, device));
 }
-
-Napi::Value Rand(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::rand(a.IntList(0, "shape"), a.Options(1)));
+at::Tensor Empty(const Ints& shape, at::ScalarType dtype, at::Device device) {
+  return at::empty(shape, Of(dtype, device));
 }
-
-// randint(low, high, shape, dtype, device)
-Napi::Value Randint(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::randint(a.Int(0, "low"), a.Int(1, "high"), a.IntList(2, "shape"), a.Options(3)));
+at::Tensor Full(const Ints& shape, const at::Scalar& value, at::ScalarType dtype, at::Device device) {
+  return at::full(shape, value, Of(dtype, device));
 }
-
-Napi::Value Randperm(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::randperm(a.Int(0, "n"), a.Options(1)));
+at::Tensor Randn(const Ints& shape, at::ScalarType dtype, at::Device device) {
+  return at::randn(shape, Of(dtype, device));
 }
-
-// arange(start, end, step, dtype, device)
-Napi::Value Arange(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(),
-              at::arange(a.Scalar(0, "start"), a.Scalar(1, "end"), a.Scalar(2, "step"), a.Options(3)));
+at::Tensor Rand(const Ints& shape, at::ScalarType dtype, at::Device device) {
+  return at::rand(shape, Of(dtype, device));
 }
-
-Napi::Value Linspace(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(),
-              at::linspace(a.Scalar(0, "start"), a.Scalar(1, "end"), a.Int(2, "steps"), a.Options(3)));
+at::Tensor Randint(int64_t low, int64_t high, const Ints& shape, at::ScalarType dtype, at::Device device) {
+  return at::randint(low, high, shape, Of(dtype, device));
 }
-
-Napi::Value Eye(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::eye(a.Int(0, "n"), a.Int(1, "m"), a.Options(2)));
+at::Tensor Randperm(int64_t n, at::ScalarType dtype, at::Device device) {
+  return at::randperm(n, Of(dtype, device));
+}
+at::Tensor Arange(const at::Scalar& start, const at::Scalar& end, const at::Scalar& step,
+                  at::ScalarType dtype, at::Device device) {
+  return at::arange(start, end, step, Of(dtype, device));
+}
+at::Tensor Linspace(const at::Scalar& start, const at::Scalar& end, int64_t steps, at::ScalarType dtype,
+                    at::Device device) {
+  return at::linspace(start, end, steps, Of(dtype, device));
+}
+at::Tensor Eye(int64_t n, int64_t m, at::ScalarType dtype, at::Device device) {
+  return at::eye(n, m, Of(dtype, device));
 }
 
 }  // namespace
 
 void RegisterCreate(Napi::Env env, Napi::Object exports) {
-  Export(env, exports, "fromTypedArray", FromTypedArray);
-  Export(env, exports, "fromBytes", FromBytes);
-  Export(env, exports, "zeros", Zeros);
-  Export(env, exports, "ones", Ones);
-  Export(env, exports, "empty", Empty);
-  Export(env, exports, "full", Full);
-  Export(env, exports, "randn", Randn);
-  Export(env, exports, "rand", Rand);
-  Export(env, exports, "randint", Randint);
-  Export(env, exports, "randperm", Randperm);
-  Export(env, exports, "arange", Arange);
-  Export(env, exports, "linspace", Linspace);
-  Export(env, exports, "eye", Eye);
+  // Tensors made from JavaScript data are not recorded: a capture holds them as constants.
+  Export(env, exports, "fromTypedArray", FromTypedArray, Policy::Query);
+  Export(env, exports, "fromBytes", FromBytes, Policy::Query);
+  Define<Zeros>(env, exports, "zeros", {"shape", "dtype", "device"});
+  Define<Ones>(env, exports, "ones", {"shape", "dtype", "device"});
+  Define<Empty>(env, exports, "empty", {"shape", "dtype", "device"});
+  Define<Full>(env, exports, "full", {"shape", "fillValue", "dtype", "device"});
+  Define<Randn>(env, exports, "randn", {"shape", "dtype", "device"});
+  Define<Rand>(env, exports, "rand", {"shape", "dtype", "device"});
+  Define<Randint>(env, exports, "randint", {"low", "high", "shape", "dtype", "device"});
+  Define<Randperm>(env, exports, "randperm", {"n", "dtype", "device"});
+  Define<Arange>(env, exports, "arange", {"start", "end", "step", "dtype", "device"});
+  Define<Linspace>(env, exports, "linspace", {"start", "end", "steps", "dtype", "device"});
+  Define<Eye>(env, exports, "eye", {"n", "m", "dtype", "device"});
 }
 
 }  // namespace rn

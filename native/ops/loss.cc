@@ -5,57 +5,57 @@
 #include <ATen/ops/mse_loss.h>
 #include <ATen/ops/nll_loss_nd.h>
 
-#include "args.h"
+#include "op.h"
 #include "registry.h"
 
 namespace rn {
+
+// 'none' | 'mean' | 'sum', as PyTorch spells the reduction.
+struct Reduction {
+  int64_t value;
+};
+
+template <>
+struct Reader<Reduction> {
+  static Reduction Read(const Args& a, size_t i, const char* name) {
+    const std::string r = a.String(i, name);
+    if (r == "mean") return {at::Reduction::Mean};
+    if (r == "sum") return {at::Reduction::Sum};
+    if (r == "none") return {at::Reduction::None};
+    a.Fail(name, "'none', 'mean' or 'sum'", i);
+  }
+};
+
 namespace {
 
-int64_t ParseReduction(const Args& a, size_t i) {
-  const std::string r = a.String(i, "reduction");
-  if (r == "mean") return at::Reduction::Mean;
-  if (r == "sum") return at::Reduction::Sum;
-  if (r == "none") return at::Reduction::None;
-  a.Fail("reduction", "'none', 'mean' or 'sum'", i);
+at::Tensor CrossEntropy(const at::Tensor& x, const at::Tensor& target, const MaybeTensor& weight, Reduction r,
+                        int64_t ignore_index, double smoothing) {
+  return at::cross_entropy_loss(x, target, weight.t, r.value, ignore_index, smoothing);
 }
 
-// crossEntropy(input, target, weight | null, reduction, ignoreIndex, labelSmoothing)
-Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::cross_entropy_loss(a.Tensor(0, "input"), a.Tensor(1, "target"),
-                                              a.OptionalTensor(2, "weight"), ParseReduction(a, 3),
-                                              a.Int(4, "ignoreIndex"), a.Number(5, "labelSmoothing")));
+at::Tensor NllLoss(const at::Tensor& x, const at::Tensor& target, const MaybeTensor& weight, Reduction r,
+                   int64_t ignore_index) {
+  return at::nll_loss_nd(x, target, weight.t, r.value, ignore_index);
 }
 
-// nllLoss(input, target, weight | null, reduction, ignoreIndex)
-Napi::Value NllLoss(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(),
-              at::nll_loss_nd(a.Tensor(0, "input"), a.Tensor(1, "target"), a.OptionalTensor(2, "weight"),
-                              ParseReduction(a, 3), a.Int(4, "ignoreIndex")));
+at::Tensor MseLoss(const at::Tensor& x, const at::Tensor& target, Reduction r) {
+  return at::mse_loss(x, target, r.value);
 }
 
-// mseLoss(input, target, reduction)
-Napi::Value MseLoss(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::mse_loss(a.Tensor(0, "input"), a.Tensor(1, "target"), ParseReduction(a, 2)));
-}
-
-// binaryCrossEntropyWithLogits(input, target, weight | null, posWeight | null, reduction)
-Napi::Value BceWithLogits(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::binary_cross_entropy_with_logits(
-                           a.Tensor(0, "input"), a.Tensor(1, "target"), a.OptionalTensor(2, "weight"),
-                           a.OptionalTensor(3, "posWeight"), ParseReduction(a, 4)));
+at::Tensor BceWithLogits(const at::Tensor& x, const at::Tensor& target, const MaybeTensor& weight,
+                         const MaybeTensor& pos_weight, Reduction r) {
+  return at::binary_cross_entropy_with_logits(x, target, weight.t, pos_weight.t, r.value);
 }
 
 }  // namespace
 
 void RegisterLoss(Napi::Env env, Napi::Object exports) {
-  Export(env, exports, "crossEntropy", CrossEntropy);
-  Export(env, exports, "nllLoss", NllLoss);
-  Export(env, exports, "mseLoss", MseLoss);
-  Export(env, exports, "binaryCrossEntropyWithLogits", BceWithLogits);
+  Define<CrossEntropy>(env, exports, "crossEntropy",
+                       {"input", "target", "weight", "reduction", "ignoreIndex", "labelSmoothing"});
+  Define<NllLoss>(env, exports, "nllLoss", {"input", "target", "weight", "reduction", "ignoreIndex"});
+  Define<MseLoss>(env, exports, "mseLoss", {"input", "target", "reduction"});
+  Define<BceWithLogits>(env, exports, "binaryCrossEntropyWithLogits",
+                        {"input", "target", "weight", "posWeight", "reduction"});
 }
 
 }  // namespace rn

@@ -15,118 +15,78 @@
 #include <ATen/ops/softmax.h>
 #include <ATen/ops/upsample_bilinear2d.h>
 
-#include "args.h"
+#include "op.h"
 #include "registry.h"
 
 namespace rn {
 namespace {
 
-// conv2d(input, weight, bias | null, stride, padding, dilation, groups)
-Napi::Value Conv2d(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::conv2d(a.Tensor(0, "input"), a.Tensor(1, "weight"), a.OptionalTensor(2, "bias"),
-                                  a.IntList(3, "stride"), a.IntList(4, "padding"), a.IntList(5, "dilation"),
-                                  a.Int(6, "groups")));
+at::Tensor Conv2d(const at::Tensor& x, const at::Tensor& w, const MaybeTensor& b,
+                  const std::vector<int64_t>& stride, const std::vector<int64_t>& padding,
+                  const std::vector<int64_t>& dilation, int64_t groups) {
+  return at::conv2d(x, w, b.t, stride, padding, dilation, groups);
 }
 
-// batchNorm(input, runningMean | null, runningVar | null, weight | null, bias | null,
-//           training, momentum, eps); training mode updates the running stats in place.
-Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
-  Args a(info);
-  // cudnn_enabled=true lets libtorch pick cuDNN on GPU tensors, as PyTorch does.
-  return Wrap(a.env(),
-              at::batch_norm(a.Tensor(0, "input"), a.OptionalTensor(3, "weight"), a.OptionalTensor(4, "bias"),
-                             a.OptionalTensor(1, "runningMean"), a.OptionalTensor(2, "runningVar"),
-                             a.Bool(5, "training"), a.Number(6, "momentum"), a.Number(7, "eps"), true));
+// Training mode updates the running statistics in place. cudnn_enabled=true lets libtorch
+// pick cuDNN on GPU tensors, as PyTorch does.
+at::Tensor BatchNorm(const at::Tensor& x, const MaybeTensor& mean, const MaybeTensor& var,
+                     const MaybeTensor& weight, const MaybeTensor& bias, bool training, double momentum,
+                     double eps) {
+  return at::batch_norm(x, weight.t, bias.t, mean.t, var.t, training, momentum, eps, true);
 }
 
-// maxPool2d(input, kernelSize, stride, padding, dilation, ceilMode)
-Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(),
-              at::max_pool2d(a.Tensor(0, "input"), a.IntList(1, "kernelSize"), a.IntList(2, "stride"),
-                             a.IntList(3, "padding"), a.IntList(4, "dilation"), a.Bool(5, "ceilMode")));
+at::Tensor MaxPool2d(const at::Tensor& x, const std::vector<int64_t>& k, const std::vector<int64_t>& s,
+                     const std::vector<int64_t>& p, const std::vector<int64_t>& d, bool ceil) {
+  return at::max_pool2d(x, k, s, p, d, ceil);
 }
 
-// avgPool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad)
-Napi::Value AvgPool2d(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(),
-              at::avg_pool2d(a.Tensor(0, "input"), a.IntList(1, "kernelSize"), a.IntList(2, "stride"),
-                             a.IntList(3, "padding"), a.Bool(4, "ceilMode"), a.Bool(5, "countIncludePad")));
+at::Tensor AvgPool2d(const at::Tensor& x, const std::vector<int64_t>& k, const std::vector<int64_t>& s,
+                     const std::vector<int64_t>& p, bool ceil, bool count_include_pad) {
+  return at::avg_pool2d(x, k, s, p, ceil, count_include_pad);
 }
 
-Napi::Value AdaptiveAvgPool2d(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::adaptive_avg_pool2d(a.Tensor(0, "input"), a.IntList(1, "outputSize")));
+at::Tensor AdaptiveAvgPool2d(const at::Tensor& x, const std::vector<int64_t>& size) {
+  return at::adaptive_avg_pool2d(x, size);
 }
 
-Napi::Value AdaptiveMaxPool2d(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(),
-              std::get<0>(at::adaptive_max_pool2d(a.Tensor(0, "input"), a.IntList(1, "outputSize"))));
+at::Tensor AdaptiveMaxPool2d(const at::Tensor& x, const std::vector<int64_t>& size) {
+  return std::get<0>(at::adaptive_max_pool2d(x, size));
 }
 
-Napi::Value Linear(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::linear(a.Tensor(0, "input"), a.Tensor(1, "weight"), a.OptionalTensor(2, "bias")));
+at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const MaybeTensor& b) {
+  return at::linear(x, w, b.t);
 }
+at::Tensor Matmul(const at::Tensor& a, const at::Tensor& b) { return at::matmul(a, b); }
+at::Tensor Bmm(const at::Tensor& a, const at::Tensor& b) { return at::bmm(a, b); }
+at::Tensor Softmax(const at::Tensor& x, int64_t dim) { return at::softmax(x, dim); }
+at::Tensor LogSoftmax(const at::Tensor& x, int64_t dim) { return at::log_softmax(x, dim); }
+at::Tensor Dropout(const at::Tensor& x, double p, bool training) { return at::dropout(x, p, training); }
 
-Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::matmul(a.Tensor(0, "input"), a.Tensor(1, "other")));
-}
-
-Napi::Value Bmm(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::bmm(a.Tensor(0, "input"), a.Tensor(1, "other")));
-}
-
-Napi::Value Softmax(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::softmax(a.Tensor(0, "input"), a.Int(1, "dim")));
-}
-
-Napi::Value LogSoftmax(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::log_softmax(a.Tensor(0, "input"), a.Int(1, "dim")));
-}
-
-// dropout(input, p, training)
-Napi::Value Dropout(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::dropout(a.Tensor(0, "input"), a.Number(1, "p"), a.Bool(2, "training")));
-}
-
-// resizeBilinear(input, [h, w], alignCorners, antialias): torchvision's resize on tensors.
-Napi::Value ResizeBilinear(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  const auto size = a.IntList(1, "size");
-  const bool align = a.Bool(2, "alignCorners");
-  if (a.Bool(3, "antialias")) return Wrap(a.env(), at::_upsample_bilinear2d_aa(t, size, align));
-  return Wrap(a.env(), at::upsample_bilinear2d(t, size, align));
+// torchvision's resize on tensors.
+at::Tensor ResizeBilinear(const at::Tensor& x, const std::vector<int64_t>& size, bool align, bool antialias) {
+  return antialias ? at::_upsample_bilinear2d_aa(x, size, align) : at::upsample_bilinear2d(x, size, align);
 }
 
 }  // namespace
 
 void RegisterNN(Napi::Env env, Napi::Object exports) {
-  const std::pair<const char*, NativeFn> fns[] = {
-      {"conv2d", Conv2d},
-      {"batchNorm", BatchNorm},
-      {"maxPool2d", MaxPool2d},
-      {"avgPool2d", AvgPool2d},
-      {"adaptiveAvgPool2d", AdaptiveAvgPool2d},
-      {"adaptiveMaxPool2d", AdaptiveMaxPool2d},
-      {"linear", Linear},
-      {"matmul", Matmul},
-      {"bmm", Bmm},
-      {"softmax", Softmax},
-      {"logSoftmax", LogSoftmax},
-      {"dropout", Dropout},
-      {"resizeBilinear", ResizeBilinear},
-  };
-  for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
+  Define<Conv2d>(env, exports, "conv2d",
+                 {"input", "weight", "bias", "stride", "padding", "dilation", "groups"});
+  Define<BatchNorm>(env, exports, "batchNorm",
+                    {"input", "runningMean", "runningVar", "weight", "bias", "training", "momentum", "eps"});
+  Define<MaxPool2d>(env, exports, "maxPool2d",
+                    {"input", "kernelSize", "stride", "padding", "dilation", "ceilMode"});
+  Define<AvgPool2d>(env, exports, "avgPool2d",
+                    {"input", "kernelSize", "stride", "padding", "ceilMode", "countIncludePad"});
+  Define<AdaptiveAvgPool2d>(env, exports, "adaptiveAvgPool2d", {"input", "outputSize"});
+  Define<AdaptiveMaxPool2d>(env, exports, "adaptiveMaxPool2d", {"input", "outputSize"});
+  Define<Linear>(env, exports, "linear", {"input", "weight", "bias"});
+  Define<Matmul>(env, exports, "matmul", {"input", "other"});
+  Define<Bmm>(env, exports, "bmm", {"input", "other"});
+  Define<Softmax>(env, exports, "softmax", {"input", "dim"});
+  Define<LogSoftmax>(env, exports, "logSoftmax", {"input", "dim"});
+  Define<Dropout>(env, exports, "dropout", {"input", "p", "training"});
+  Define<ResizeBilinear>(env, exports, "resizeBilinear", {"input", "size", "alignCorners", "antialias"});
 }
 
 }  // namespace rn

@@ -19,55 +19,43 @@
 #include <ATen/ops/sub.h>
 #include <ATen/ops/where.h>
 
-#include "args.h"
+#include "op.h"
 #include "registry.h"
 
 namespace rn {
 namespace {
 
-#define RN_UNARY(fn, expr)                         \
-  Napi::Value fn(const Napi::CallbackInfo& info) { \
-    Args a(info);                                  \
-    const at::Tensor& t = a.Tensor(0, "input");    \
-    return Wrap(a.env(), expr);                    \
-  }
-
-RN_UNARY(Neg, t.neg())
-RN_UNARY(Exp, t.exp())
-RN_UNARY(Log, t.log())
-RN_UNARY(Log2, t.log2())
-RN_UNARY(Log1p, t.log1p())
-RN_UNARY(Expm1, t.expm1())
-RN_UNARY(Sqrt, t.sqrt())
-RN_UNARY(Rsqrt, t.rsqrt())
-RN_UNARY(Abs, t.abs())
-RN_UNARY(Sign, t.sign())
-RN_UNARY(Sigmoid, t.sigmoid())
-RN_UNARY(Tanh, t.tanh())
-RN_UNARY(Relu, t.relu())
-RN_UNARY(Floor, t.floor())
-RN_UNARY(Ceil, t.ceil())
-RN_UNARY(Round, t.round())
-RN_UNARY(Reciprocal, t.reciprocal())
-RN_UNARY(Square, t.square())
-RN_UNARY(Sin, t.sin())
-RN_UNARY(Cos, t.cos())
-RN_UNARY(Erf, t.erf())
-RN_UNARY(IsNan, t.isnan())
-RN_UNARY(IsInf, t.isinf())
-RN_UNARY(IsFinite, t.isfinite())
-RN_UNARY(LogicalNot, t.logical_not())
-#undef RN_UNARY
+at::Tensor Neg(const at::Tensor& t) { return t.neg(); }
+at::Tensor Exp(const at::Tensor& t) { return t.exp(); }
+at::Tensor Log(const at::Tensor& t) { return t.log(); }
+at::Tensor Log2(const at::Tensor& t) { return t.log2(); }
+at::Tensor Log1p(const at::Tensor& t) { return t.log1p(); }
+at::Tensor Expm1(const at::Tensor& t) { return t.expm1(); }
+at::Tensor Sqrt(const at::Tensor& t) { return t.sqrt(); }
+at::Tensor Rsqrt(const at::Tensor& t) { return t.rsqrt(); }
+at::Tensor Abs(const at::Tensor& t) { return t.abs(); }
+at::Tensor Sign(const at::Tensor& t) { return t.sign(); }
+at::Tensor Sigmoid(const at::Tensor& t) { return t.sigmoid(); }
+at::Tensor Tanh(const at::Tensor& t) { return t.tanh(); }
+at::Tensor Relu(const at::Tensor& t) { return t.relu(); }
+at::Tensor Floor(const at::Tensor& t) { return t.floor(); }
+at::Tensor Ceil(const at::Tensor& t) { return t.ceil(); }
+at::Tensor Round(const at::Tensor& t) { return t.round(); }
+at::Tensor Reciprocal(const at::Tensor& t) { return t.reciprocal(); }
+at::Tensor Square(const at::Tensor& t) { return t.square(); }
+at::Tensor Sin(const at::Tensor& t) { return t.sin(); }
+at::Tensor Cos(const at::Tensor& t) { return t.cos(); }
+at::Tensor Erf(const at::Tensor& t) { return t.erf(); }
+at::Tensor Isnan(const at::Tensor& t) { return t.isnan(); }
+at::Tensor Isinf(const at::Tensor& t) { return t.isinf(); }
+at::Tensor Isfinite(const at::Tensor& t) { return t.isfinite(); }
+at::Tensor LogicalNot(const at::Tensor& t) { return t.logical_not(); }
 
 // Binary ops whose second operand may be a tensor or a number.
-#define RN_BINARY(fn, op)                                                 \
-  Napi::Value fn(const Napi::CallbackInfo& info) {                        \
-    Args a(info);                                                         \
-    const at::Tensor& t = a.Tensor(0, "input");                           \
-    if (a.IsTensor(1)) return Wrap(a.env(), op(t, a.Tensor(1, "other"))); \
-    return Wrap(a.env(), op(t, a.Scalar(1, "other")));                    \
+#define RN_BINARY(fn, op)                                       \
+  at::Tensor fn(const at::Tensor& t, const TensorOrScalar& o) { \
+    return o.t.defined() ? op(t, o.t) : op(t, o.s);             \
   }
-
 RN_BINARY(Mul, at::mul)
 RN_BINARY(Div, at::div)
 RN_BINARY(Pow, at::pow)
@@ -80,175 +68,155 @@ RN_BINARY(Gt, at::gt)
 RN_BINARY(Ge, at::ge)
 #undef RN_BINARY
 
-// add/sub(input, other, alpha): input ± alpha * other.
-#define RN_ALPHA(fn, op)                                                            \
-  Napi::Value fn(const Napi::CallbackInfo& info) {                                  \
-    Args a(info);                                                                   \
-    const at::Tensor& t = a.Tensor(0, "input");                                     \
-    const at::Scalar alpha = a.IsNullish(2) ? at::Scalar(1) : a.Scalar(2, "alpha"); \
-    if (a.IsTensor(1)) return Wrap(a.env(), op(t, a.Tensor(1, "other"), alpha));    \
-    return Wrap(a.env(), op(t, a.Scalar(1, "other"), alpha));                       \
-  }
-RN_ALPHA(Add, at::add)
-RN_ALPHA(Sub, at::sub)
-#undef RN_ALPHA
-
-Napi::Value Maximum(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::maximum(a.Tensor(0, "input"), a.Tensor(1, "other")));
+// add/sub(input, other, alpha | null): input ± alpha * other.
+at::Scalar Alpha(const MaybeScalar& alpha) { return alpha.has ? alpha.s : at::Scalar(1); }
+at::Tensor Add(const at::Tensor& t, const TensorOrScalar& o, const MaybeScalar& alpha) {
+  return o.t.defined() ? at::add(t, o.t, Alpha(alpha)) : at::add(t, o.s, Alpha(alpha));
 }
-
-Napi::Value Minimum(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::minimum(a.Tensor(0, "input"), a.Tensor(1, "other")));
+at::Tensor Sub(const at::Tensor& t, const TensorOrScalar& o, const MaybeScalar& alpha) {
+  return o.t.defined() ? at::sub(t, o.t, Alpha(alpha)) : at::sub(t, o.s, Alpha(alpha));
 }
+at::Tensor Maximum(const at::Tensor& a, const at::Tensor& b) { return at::maximum(a, b); }
+at::Tensor Minimum(const at::Tensor& a, const at::Tensor& b) { return at::minimum(a, b); }
 
 // clamp(input, min | null, max | null)
-Napi::Value Clamp(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1) && a.IsNullish(2)) a.Fail("min/max", "at least one bound", 1);
-  if (a.IsNullish(2)) return Wrap(a.env(), t.clamp_min(a.Scalar(1, "min")));
-  if (a.IsNullish(1)) return Wrap(a.env(), t.clamp_max(a.Scalar(2, "max")));
-  return Wrap(a.env(), t.clamp(a.Scalar(1, "min"), a.Scalar(2, "max")));
+at::Tensor Clamp(const at::Tensor& t, const MaybeScalar& min, const MaybeScalar& max) {
+  if (!min.has && !max.has)
+    Fail(ErrorKind::Argument, "Expected at least one bound for min/max but received null");
+  if (!max.has) return t.clamp_min(min.s);
+  if (!min.has) return t.clamp_max(max.s);
+  return t.clamp(min.s, max.s);
 }
-
-Napi::Value Where(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::where(a.Tensor(0, "condition"), a.Tensor(1, "input"), a.Tensor(2, "other")));
-}
-
-Napi::Value MaskedFill(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), a.Tensor(0, "input").masked_fill(a.Tensor(1, "mask"), a.Scalar(2, "value")));
+at::Tensor Where(const at::Tensor& c, const at::Tensor& a, const at::Tensor& b) { return at::where(c, a, b); }
+at::Tensor MaskedFill(const at::Tensor& t, const at::Tensor& mask, const at::Scalar& v) {
+  return t.masked_fill(mask, v);
 }
 
 // ---- in-place forms: they return their first argument (the same handle) ----
-
-#define RN_INPLACE(fn, body)                       \
-  Napi::Value fn(const Napi::CallbackInfo& info) { \
-    Args a(info);                                  \
-    at::Tensor t = a.Tensor(0, "input");           \
-    body;                                          \
-    return a[0];                                   \
+InPlace AddInplace(at::Tensor t, const TensorOrScalar& o, const MaybeScalar& alpha) {
+  if (o.t.defined())
+    t.add_(o.t, Alpha(alpha));
+  else
+    t.add_(o.s, Alpha(alpha));
+  return {};
+}
+InPlace SubInplace(at::Tensor t, const TensorOrScalar& o, const MaybeScalar& alpha) {
+  if (o.t.defined())
+    t.sub_(o.t, Alpha(alpha));
+  else
+    t.sub_(o.s, Alpha(alpha));
+  return {};
+}
+InPlace MulInplace(at::Tensor t, const TensorOrScalar& o) {
+  if (o.t.defined())
+    t.mul_(o.t);
+  else
+    t.mul_(o.s);
+  return {};
+}
+InPlace DivInplace(at::Tensor t, const TensorOrScalar& o) {
+  if (o.t.defined())
+    t.div_(o.t);
+  else
+    t.div_(o.s);
+  return {};
+}
+#define RN_INPLACE(fn, params, body) \
+  InPlace fn params {                \
+    body;                            \
+    return {};                       \
   }
-
-RN_INPLACE(AddInplace, {
-  const at::Scalar alpha = a.IsNullish(2) ? at::Scalar(1) : a.Scalar(2, "alpha");
-  if (a.IsTensor(1))
-    t.add_(a.Tensor(1, "other"), alpha);
-  else
-    t.add_(a.Scalar(1, "other"), alpha);
-})
-RN_INPLACE(SubInplace, {
-  const at::Scalar alpha = a.IsNullish(2) ? at::Scalar(1) : a.Scalar(2, "alpha");
-  if (a.IsTensor(1))
-    t.sub_(a.Tensor(1, "other"), alpha);
-  else
-    t.sub_(a.Scalar(1, "other"), alpha);
-})
-RN_INPLACE(MulInplace, {
-  if (a.IsTensor(1))
-    t.mul_(a.Tensor(1, "other"));
-  else
-    t.mul_(a.Scalar(1, "other"));
-})
-RN_INPLACE(DivInplace, {
-  if (a.IsTensor(1))
-    t.div_(a.Tensor(1, "other"));
-  else
-    t.div_(a.Scalar(1, "other"));
-})
-RN_INPLACE(CopyInplace, t.copy_(a.Tensor(1, "source")))
-RN_INPLACE(FillInplace, t.fill_(a.Scalar(1, "value")))
-RN_INPLACE(ZeroInplace, t.zero_())
-RN_INPLACE(ReluInplace, t.relu_())
-RN_INPLACE(SqrtInplace, t.sqrt_())
-RN_INPLACE(UniformInplace, t.uniform_(a.Number(1, "from"), a.Number(2, "to")))
-RN_INPLACE(NormalInplace, t.normal_(a.Number(1, "mean"), a.Number(2, "std")))
-RN_INPLACE(ClampInplace, {
-  if (a.IsNullish(2))
-    t.clamp_min_(a.Scalar(1, "min"));
-  else if (a.IsNullish(1))
-    t.clamp_max_(a.Scalar(2, "max"));
-  else
-    t.clamp_(a.Scalar(1, "min"), a.Scalar(2, "max"));
-})
-RN_INPLACE(AddcmulInplace, t.addcmul_(a.Tensor(1, "tensor1"), a.Tensor(2, "tensor2"), a.Scalar(3, "value")))
-RN_INPLACE(AddcdivInplace, t.addcdiv_(a.Tensor(1, "tensor1"), a.Tensor(2, "tensor2"), a.Scalar(3, "value")))
-RN_INPLACE(LerpInplace, {
-  if (a.IsTensor(2))
-    t.lerp_(a.Tensor(1, "end"), a.Tensor(2, "weight"));
-  else
-    t.lerp_(a.Tensor(1, "end"), a.Scalar(2, "weight"));
-})
-RN_INPLACE(MaximumInplace, t.copy_(at::maximum(t, a.Tensor(1, "other"))))
+RN_INPLACE(CopyInplace, (at::Tensor t, const at::Tensor& src), t.copy_(src))
+RN_INPLACE(FillInplace, (at::Tensor t, const at::Scalar& v), t.fill_(v))
+RN_INPLACE(ZeroInplace, (at::Tensor t), t.zero_())
+RN_INPLACE(ReluInplace, (at::Tensor t), t.relu_())
+RN_INPLACE(SqrtInplace, (at::Tensor t), t.sqrt_())
+RN_INPLACE(UniformInplace, (at::Tensor t, double from, double to), t.uniform_(from, to))
+RN_INPLACE(NormalInplace, (at::Tensor t, double mean, double std), t.normal_(mean, std))
+RN_INPLACE(AddcmulInplace, (at::Tensor t, const at::Tensor& a, const at::Tensor& b, const at::Scalar& v),
+           t.addcmul_(a, b, v))
+RN_INPLACE(AddcdivInplace, (at::Tensor t, const at::Tensor& a, const at::Tensor& b, const at::Scalar& v),
+           t.addcdiv_(a, b, v))
+RN_INPLACE(MaximumInplace, (at::Tensor t, const at::Tensor& o), t.copy_(at::maximum(t, o)))
 #undef RN_INPLACE
+InPlace ClampInplace(at::Tensor t, const MaybeScalar& min, const MaybeScalar& max) {
+  if (!max.has)
+    t.clamp_min_(min.s);
+  else if (!min.has)
+    t.clamp_max_(max.s);
+  else
+    t.clamp_(min.s, max.s);
+  return {};
+}
+InPlace LerpInplace(at::Tensor t, const at::Tensor& end, const TensorOrScalar& w) {
+  if (w.t.defined())
+    t.lerp_(end, w.t);
+  else
+    t.lerp_(end, w.s);
+  return {};
+}
 
 }  // namespace
 
 void RegisterPointwise(Napi::Env env, Napi::Object exports) {
-  const std::pair<const char*, NativeFn> fns[] = {
-      {"neg", Neg},
-      {"exp", Exp},
-      {"log", Log},
-      {"log2", Log2},
-      {"log1p", Log1p},
-      {"expm1", Expm1},
-      {"sqrt", Sqrt},
-      {"rsqrt", Rsqrt},
-      {"abs", Abs},
-      {"sign", Sign},
-      {"sigmoid", Sigmoid},
-      {"tanh", Tanh},
-      {"relu", Relu},
-      {"floor", Floor},
-      {"ceil", Ceil},
-      {"round", Round},
-      {"reciprocal", Reciprocal},
-      {"square", Square},
-      {"sin", Sin},
-      {"cos", Cos},
-      {"erf", Erf},
-      {"isnan", IsNan},
-      {"isinf", IsInf},
-      {"isfinite", IsFinite},
-      {"logicalNot", LogicalNot},
-      {"add", Add},
-      {"sub", Sub},
-      {"mul", Mul},
-      {"div", Div},
-      {"pow", Pow},
-      {"remainder", Remainder},
-      {"eq", Eq},
-      {"ne", Ne},
-      {"lt", Lt},
-      {"le", Le},
-      {"gt", Gt},
-      {"ge", Ge},
-      {"maximum", Maximum},
-      {"minimum", Minimum},
-      {"clamp", Clamp},
-      {"where", Where},
-      {"maskedFill", MaskedFill},
-      {"add_", AddInplace},
-      {"sub_", SubInplace},
-      {"mul_", MulInplace},
-      {"div_", DivInplace},
-      {"copy_", CopyInplace},
-      {"fill_", FillInplace},
-      {"zero_", ZeroInplace},
-      {"relu_", ReluInplace},
-      {"sqrt_", SqrtInplace},
-      {"uniform_", UniformInplace},
-      {"normal_", NormalInplace},
-      {"clamp_", ClampInplace},
-      {"addcmul_", AddcmulInplace},
-      {"addcdiv_", AddcdivInplace},
-      {"lerp_", LerpInplace},
-      {"maximum_", MaximumInplace},
-  };
-  for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
+  Define<Neg>(env, exports, "neg", {"input"});
+  Define<Exp>(env, exports, "exp", {"input"});
+  Define<Log>(env, exports, "log", {"input"});
+  Define<Log2>(env, exports, "log2", {"input"});
+  Define<Log1p>(env, exports, "log1p", {"input"});
+  Define<Expm1>(env, exports, "expm1", {"input"});
+  Define<Sqrt>(env, exports, "sqrt", {"input"});
+  Define<Rsqrt>(env, exports, "rsqrt", {"input"});
+  Define<Abs>(env, exports, "abs", {"input"});
+  Define<Sign>(env, exports, "sign", {"input"});
+  Define<Sigmoid>(env, exports, "sigmoid", {"input"});
+  Define<Tanh>(env, exports, "tanh", {"input"});
+  Define<Relu>(env, exports, "relu", {"input"});
+  Define<Floor>(env, exports, "floor", {"input"});
+  Define<Ceil>(env, exports, "ceil", {"input"});
+  Define<Round>(env, exports, "round", {"input"});
+  Define<Reciprocal>(env, exports, "reciprocal", {"input"});
+  Define<Square>(env, exports, "square", {"input"});
+  Define<Sin>(env, exports, "sin", {"input"});
+  Define<Cos>(env, exports, "cos", {"input"});
+  Define<Erf>(env, exports, "erf", {"input"});
+  Define<Isnan>(env, exports, "isnan", {"input"});
+  Define<Isinf>(env, exports, "isinf", {"input"});
+  Define<Isfinite>(env, exports, "isfinite", {"input"});
+  Define<LogicalNot>(env, exports, "logicalNot", {"input"});
+  Define<Mul>(env, exports, "mul", {"input", "other"});
+  Define<Div>(env, exports, "div", {"input", "other"});
+  Define<Pow>(env, exports, "pow", {"input", "other"});
+  Define<Remainder>(env, exports, "remainder", {"input", "other"});
+  Define<Eq>(env, exports, "eq", {"input", "other"});
+  Define<Ne>(env, exports, "ne", {"input", "other"});
+  Define<Lt>(env, exports, "lt", {"input", "other"});
+  Define<Le>(env, exports, "le", {"input", "other"});
+  Define<Gt>(env, exports, "gt", {"input", "other"});
+  Define<Ge>(env, exports, "ge", {"input", "other"});
+  Define<Add>(env, exports, "add", {"input", "other", "alpha"});
+  Define<Sub>(env, exports, "sub", {"input", "other", "alpha"});
+  Define<Maximum>(env, exports, "maximum", {"input", "other"});
+  Define<Minimum>(env, exports, "minimum", {"input", "other"});
+  Define<Clamp>(env, exports, "clamp", {"input", "min", "max"});
+  Define<Where>(env, exports, "where", {"condition", "input", "other"});
+  Define<MaskedFill>(env, exports, "maskedFill", {"input", "mask", "value"});
+  Define<AddInplace>(env, exports, "add_", {"input", "other", "alpha"});
+  Define<SubInplace>(env, exports, "sub_", {"input", "other", "alpha"});
+  Define<MulInplace>(env, exports, "mul_", {"input", "other"});
+  Define<DivInplace>(env, exports, "div_", {"input", "other"});
+  Define<CopyInplace>(env, exports, "copy_", {"input", "source"});
+  Define<FillInplace>(env, exports, "fill_", {"input", "value"});
+  Define<ZeroInplace>(env, exports, "zero_", {"input"});
+  Define<ReluInplace>(env, exports, "relu_", {"input"});
+  Define<SqrtInplace>(env, exports, "sqrt_", {"input"});
+  Define<UniformInplace>(env, exports, "uniform_", {"input", "from", "to"});
+  Define<NormalInplace>(env, exports, "normal_", {"input", "mean", "std"});
+  Define<ClampInplace>(env, exports, "clamp_", {"input", "min", "max"});
+  Define<AddcmulInplace>(env, exports, "addcmul_", {"input", "tensor1", "tensor2", "value"});
+  Define<AddcdivInplace>(env, exports, "addcdiv_", {"input", "tensor1", "tensor2", "value"});
+  Define<LerpInplace>(env, exports, "lerp_", {"input", "end", "weight"});
+  Define<MaximumInplace>(env, exports, "maximum_", {"input", "other"});
 }
 
 }  // namespace rn

@@ -131,11 +131,11 @@ void RegisterReadback(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "dataSync", DataSync);
   Export(env, exports, "dataAsync", DataAsync);
   Export(env, exports, "item", Item);
-  Export(env, exports, "shape", Shape);
-  Export(env, exports, "dtype", DType);
-  Export(env, exports, "device", Device);
-  Export(env, exports, "dispose", Dispose);
-  Export(env, exports, "isDisposed", IsDisposed);
+  Export(env, exports, "shape", Shape, Policy::Query);
+  Export(env, exports, "dtype", DType, Policy::Query);
+  Export(env, exports, "device", Device, Policy::Query);
+  Export(env, exports, "dispose", Dispose, Policy::Query);
+  Export(env, exports, "isDisposed", IsDisposed, Policy::Query);
 }
 
 }  // namespace rn

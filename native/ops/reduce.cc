@@ -16,158 +16,76 @@
 #include <ATen/ops/topk.h>
 #include <ATen/ops/var.h>
 
-#include "args.h"
+#include "op.h"
 #include "registry.h"
 
 namespace rn {
 namespace {
 
-Napi::Value Pair(Napi::Env env, const std::tuple<at::Tensor, at::Tensor>& p) {
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Wrap(env, std::get<0>(p)));
-  out.Set(1u, Wrap(env, std::get<1>(p)));
-  return out;
-}
+using Pair = std::tuple<at::Tensor, at::Tensor>;
 
-// sum/mean(input, dims | null, keepdim)
-Napi::Value Sum(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1)) return Wrap(a.env(), t.sum());
-  const auto dims = a.IntList(1, "dim");
-  return Wrap(a.env(), at::sum(t, at::IntArrayRef(dims), a.Bool(2, "keepdim")));
+// sum/mean(input, dims | null, keepdim): null reduces every dimension.
+at::Tensor Sum(const at::Tensor& t, const MaybeInts& dims, bool keepdim) {
+  return dims.has ? at::sum(t, at::IntArrayRef(dims.v), keepdim) : t.sum();
 }
-
-Napi::Value Mean(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1)) return Wrap(a.env(), t.mean());
-  const auto dims = a.IntList(1, "dim");
-  return Wrap(a.env(), at::mean(t, at::IntArrayRef(dims), a.Bool(2, "keepdim")));
+at::Tensor Mean(const at::Tensor& t, const MaybeInts& dims, bool keepdim) {
+  return dims.has ? at::mean(t, at::IntArrayRef(dims.v), keepdim) : t.mean();
 }
-
-Napi::Value Prod(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1)) return Wrap(a.env(), t.prod());
-  return Wrap(a.env(), at::prod(t, a.Int(1, "dim"), a.Bool(2, "keepdim")));
+at::Tensor Prod(const at::Tensor& t, const MaybeInt& dim, bool keepdim) {
+  return dim.has ? at::prod(t, dim.v, keepdim) : t.prod();
 }
-
-// max/min(input) → tensor; maxDim/minDim(input, dim, keepdim) → [values, indices]
-Napi::Value Max(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), a.Tensor(0, "input").max());
+at::Tensor Max(const at::Tensor& t) { return t.max(); }
+at::Tensor Min(const at::Tensor& t) { return t.min(); }
+// [values, indices]
+Pair MaxDim(const at::Tensor& t, int64_t dim, bool keepdim) { return at::max(t, dim, keepdim); }
+Pair MinDim(const at::Tensor& t, int64_t dim, bool keepdim) { return at::min(t, dim, keepdim); }
+at::Tensor Argmax(const at::Tensor& t, const MaybeInt& dim, bool keepdim) {
+  return dim.has ? at::argmax(t, dim.v, keepdim) : at::argmax(t);
 }
-Napi::Value Min(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), a.Tensor(0, "input").min());
+at::Tensor Argmin(const at::Tensor& t, const MaybeInt& dim, bool keepdim) {
+  return dim.has ? at::argmin(t, dim.v, keepdim) : at::argmin(t);
 }
-Napi::Value MaxDim(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Pair(a.env(), at::max(a.Tensor(0, "input"), a.Int(1, "dim"), a.Bool(2, "keepdim")));
+Pair Topk(const at::Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
+  return at::topk(t, k, dim, largest, sorted);
 }
-Napi::Value MinDim(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Pair(a.env(), at::min(a.Tensor(0, "input"), a.Int(1, "dim"), a.Bool(2, "keepdim")));
+Pair Sort(const at::Tensor& t, int64_t dim, bool descending) { return at::sort(t, dim, descending); }
+at::Tensor Std(const at::Tensor& t, const MaybeInts& dims, bool unbiased, bool keepdim) {
+  return dims.has ? at::std(t, at::IntArrayRef(dims.v), unbiased, keepdim) : at::std(t, unbiased);
 }
-
-// argmax/argmin(input, dim | null, keepdim)
-Napi::Value Argmax(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1)) return Wrap(a.env(), at::argmax(t));
-  return Wrap(a.env(), at::argmax(t, a.Int(1, "dim"), a.Bool(2, "keepdim")));
+at::Tensor Var(const at::Tensor& t, const MaybeInts& dims, bool unbiased, bool keepdim) {
+  return dims.has ? at::var(t, at::IntArrayRef(dims.v), unbiased, keepdim) : at::var(t, unbiased);
 }
-Napi::Value Argmin(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1)) return Wrap(a.env(), at::argmin(t));
-  return Wrap(a.env(), at::argmin(t, a.Int(1, "dim"), a.Bool(2, "keepdim")));
+at::Tensor Norm(const at::Tensor& t, const at::Scalar& p, const MaybeInts& dims, bool keepdim) {
+  return dims.has ? at::norm(t, p, at::IntArrayRef(dims.v), keepdim) : at::norm(t, p);
 }
-
-// topk(input, k, dim, largest, sorted) → [values, indices]
-Napi::Value Topk(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Pair(a.env(), at::topk(a.Tensor(0, "input"), a.Int(1, "k"), a.Int(2, "dim"), a.Bool(3, "largest"),
-                                a.Bool(4, "sorted")));
+at::Tensor All(const at::Tensor& t) { return t.all(); }
+at::Tensor Any(const at::Tensor& t) { return t.any(); }
+at::Tensor Logsumexp(const at::Tensor& t, const std::vector<int64_t>& dims, bool keepdim) {
+  return at::logsumexp(t, at::IntArrayRef(dims), keepdim);
 }
-
-// sort(input, dim, descending) → [values, indices]
-Napi::Value Sort(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Pair(a.env(), at::sort(a.Tensor(0, "input"), a.Int(1, "dim"), a.Bool(2, "descending")));
-}
-
-// std/var(input, dims | null, unbiased, keepdim)
-Napi::Value Std(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1)) return Wrap(a.env(), at::std(t, a.Bool(2, "unbiased")));
-  const auto dims = a.IntList(1, "dim");
-  return Wrap(a.env(), at::std(t, at::IntArrayRef(dims), a.Bool(2, "unbiased"), a.Bool(3, "keepdim")));
-}
-Napi::Value Var(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a.IsNullish(1)) return Wrap(a.env(), at::var(t, a.Bool(2, "unbiased")));
-  const auto dims = a.IntList(1, "dim");
-  return Wrap(a.env(), at::var(t, at::IntArrayRef(dims), a.Bool(2, "unbiased"), a.Bool(3, "keepdim")));
-}
-
-// norm(input, p, dims | null, keepdim)
-Napi::Value Norm(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  const at::Scalar p = a.Scalar(1, "p");
-  if (a.IsNullish(2)) return Wrap(a.env(), at::norm(t, p));
-  const auto dims = a.IntList(2, "dim");
-  return Wrap(a.env(), at::norm(t, p, at::IntArrayRef(dims), a.Bool(3, "keepdim")));
-}
-
-Napi::Value All(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), a.Tensor(0, "input").all());
-}
-Napi::Value Any(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), a.Tensor(0, "input").any());
-}
-
-Napi::Value Logsumexp(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const auto dims = a.IntList(1, "dim");
-  return Wrap(a.env(), at::logsumexp(a.Tensor(0, "input"), at::IntArrayRef(dims), a.Bool(2, "keepdim")));
-}
-
-Napi::Value Cumsum(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::cumsum(a.Tensor(0, "input"), a.Int(1, "dim")));
-}
+at::Tensor Cumsum(const at::Tensor& t, int64_t dim) { return at::cumsum(t, dim); }
 
 }  // namespace
 
 void RegisterReduce(Napi::Env env, Napi::Object exports) {
-  const std::pair<const char*, NativeFn> fns[] = {
-      {"sum", Sum},
-      {"mean", Mean},
-      {"prod", Prod},
-      {"max", Max},
-      {"min", Min},
-      {"maxDim", MaxDim},
-      {"minDim", MinDim},
-      {"argmax", Argmax},
-      {"argmin", Argmin},
-      {"topk", Topk},
-      {"sort", Sort},
-      {"std", Std},
-      {"var", Var},
-      {"norm", Norm},
-      {"all", All},
-      {"any", Any},
-      {"logsumexp", Logsumexp},
-      {"cumsum", Cumsum},
-  };
-  for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
+  Define<Sum>(env, exports, "sum", {"input", "dim", "keepdim"});
+  Define<Mean>(env, exports, "mean", {"input", "dim", "keepdim"});
+  Define<Prod>(env, exports, "prod", {"input", "dim", "keepdim"});
+  Define<Max>(env, exports, "max", {"input"});
+  Define<Min>(env, exports, "min", {"input"});
+  Define<MaxDim>(env, exports, "maxDim", {"input", "dim", "keepdim"});
+  Define<MinDim>(env, exports, "minDim", {"input", "dim", "keepdim"});
+  Define<Argmax>(env, exports, "argmax", {"input", "dim", "keepdim"});
+  Define<Argmin>(env, exports, "argmin", {"input", "dim", "keepdim"});
+  Define<Topk>(env, exports, "topk", {"input", "k", "dim", "largest", "sorted"});
+  Define<Sort>(env, exports, "sort", {"input", "dim", "descending"});
+  Define<Std>(env, exports, "std", {"input", "dim", "unbiased", "keepdim"});
+  Define<Var>(env, exports, "var", {"input", "dim", "unbiased", "keepdim"});
+  Define<Norm>(env, exports, "norm", {"input", "p", "dim", "keepdim"});
+  Define<All>(env, exports, "all", {"input"});
+  Define<Any>(env, exports, "any", {"input"});
+  Define<Logsumexp>(env, exports, "logsumexp", {"input", "dim", "keepdim"});
+  Define<Cumsum>(env, exports, "cumsum", {"input", "dim"});
 }
 
 }  // namespace rn

@@ -7,139 +7,140 @@
 #include <ATen/ops/pad.h>
 #include <ATen/ops/stack.h>
 
-#include "args.h"
+#include "op.h"
 #include "registry.h"
 
 namespace rn {
+
+// split's sizes: one chunk size (a number) or the size of each part (an array).
+struct SplitSizes {
+  bool single = true;
+  int64_t size = 0;
+  std::vector<int64_t> sizes;
+};
+template <>
+struct Reader<SplitSizes> {
+  static SplitSizes Read(const Args& a, size_t i, const char*) {
+    if (a[i].IsNumber()) return {true, a.Int(i, "splitSize"), {}};
+    return {false, 0, a.IntList(i, "splitSizes")};
+  }
+};
+
+// 'contiguous' | 'channels_last'
+template <>
+struct Reader<at::MemoryFormat> {
+  static at::MemoryFormat Read(const Args& a, size_t i, const char* name) {
+    const std::string format = a.String(i, name);
+    if (format == "channels_last") return at::MemoryFormat::ChannelsLast;
+    if (format != "contiguous") a.Fail(name, "'contiguous' or 'channels_last'", i);
+    return at::MemoryFormat::Contiguous;
+  }
+};
+
 namespace {
 
-Napi::Value List(Napi::Env env, const std::vector<at::Tensor>& ts) {
-  Napi::Array out = Napi::Array::New(env, ts.size());
-  for (size_t i = 0; i < ts.size(); ++i) out.Set(i, Wrap(env, ts[i]));
-  return out;
+using Ints = std::vector<int64_t>;
+
+at::Tensor Reshape(const at::Tensor& t, const Ints& shape) { return t.reshape(shape); }
+at::Tensor View(const at::Tensor& t, const Ints& shape) { return t.view(shape); }
+at::Tensor Flatten(const at::Tensor& t, int64_t start, int64_t end) { return t.flatten(start, end); }
+at::Tensor Permute(const at::Tensor& t, const Ints& dims) { return t.permute(dims); }
+at::Tensor Transpose(const at::Tensor& t, int64_t d0, int64_t d1) { return t.transpose(d0, d1); }
+at::Tensor Contiguous(const at::Tensor& t) { return t.contiguous(); }
+at::Tensor Squeeze(const at::Tensor& t, const MaybeInt& dim) {
+  return dim.has ? t.squeeze(dim.v) : t.squeeze();
+}
+at::Tensor Unsqueeze(const at::Tensor& t, int64_t dim) { return t.unsqueeze(dim); }
+at::Tensor Expand(const at::Tensor& t, const Ints& shape) { return t.expand(shape); }
+at::Tensor Narrow(const at::Tensor& t, int64_t dim, int64_t start, int64_t length) {
+  return t.narrow(dim, start, length);
+}
+at::Tensor Select(const at::Tensor& t, int64_t dim, int64_t index) { return t.select(dim, index); }
+at::Tensor Slice(const at::Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t step) {
+  return t.slice(dim, start, end, step);
+}
+at::Tensor IndexSelect(const at::Tensor& t, int64_t dim, const at::Tensor& index) {
+  return at::index_select(t, dim, index);
+}
+at::Tensor Gather(const at::Tensor& t, int64_t dim, const at::Tensor& index) {
+  return at::gather(t, dim, index);
+}
+at::Tensor Flip(const at::Tensor& t, const Ints& dims) { return at::flip(t, dims); }
+at::Tensor Repeat(const at::Tensor& t, const Ints& repeats) { return t.repeat(repeats); }
+at::Tensor Clone(const at::Tensor& t) { return t.clone(); }
+at::Tensor Detach(const at::Tensor& t) { return t.detach(); }
+at::Tensor ToDType(const at::Tensor& t, at::ScalarType dtype) { return t.to(dtype); }
+at::Tensor ToDevice(const at::Tensor& t, at::Device device) { return t.to(device); }
+at::Tensor OneHot(const at::Tensor& t, int64_t classes) { return at::one_hot(t, classes); }
+// pads as F.pad, last dimension first.
+at::Tensor Pad(const at::Tensor& t, const Ints& pad, const std::string& mode, double value) {
+  return at::pad(t, pad, mode, value);
 }
 
-#define RN_OP(fn, expr)                            \
-  Napi::Value fn(const Napi::CallbackInfo& info) { \
-    Args a(info);                                  \
-    const at::Tensor& t = a.Tensor(0, "input");    \
-    return Wrap(a.env(), expr);                    \
-  }
-
-RN_OP(Reshape, t.reshape(a.IntList(1, "shape")))
-RN_OP(View, t.view(a.IntList(1, "shape")))
-RN_OP(Flatten, t.flatten(a.Int(1, "startDim"), a.Int(2, "endDim")))
-RN_OP(Permute, t.permute(a.IntList(1, "dims")))
-RN_OP(Transpose, t.transpose(a.Int(1, "dim0"), a.Int(2, "dim1")))
-RN_OP(Contiguous, t.contiguous())
-RN_OP(Squeeze, a.IsNullish(1) ? t.squeeze() : t.squeeze(a.Int(1, "dim")))
-RN_OP(Unsqueeze, t.unsqueeze(a.Int(1, "dim")))
-RN_OP(Expand, t.expand(a.IntList(1, "shape")))
-RN_OP(Narrow, t.narrow(a.Int(1, "dim"), a.Int(2, "start"), a.Int(3, "length")))
-RN_OP(Select, t.select(a.Int(1, "dim"), a.Int(2, "index")))
-RN_OP(Slice, t.slice(a.Int(1, "dim"), a.Int(2, "start"), a.Int(3, "end"), a.Int(4, "step")))
-RN_OP(IndexSelect, at::index_select(t, a.Int(1, "dim"), a.Tensor(2, "index")))
-RN_OP(Gather, at::gather(t, a.Int(1, "dim"), a.Tensor(2, "index")))
-RN_OP(Flip, at::flip(t, a.IntList(1, "dims")))
-RN_OP(Repeat, t.repeat(a.IntList(1, "repeats")))
-RN_OP(Clone, t.clone())
-RN_OP(Detach, t.detach())
-RN_OP(ToDType, t.to(a.DType(1, "dtype")))
-RN_OP(ToDevice, t.to(a.Device(1, "device")))
-RN_OP(OneHot, at::one_hot(t, a.Int(1, "numClasses")))
-// pad(input, pads, mode, value): pads as F.pad, last dimension first.
-RN_OP(Pad, at::pad(t, a.IntList(1, "pad"), a.String(2, "mode"), a.Number(3, "value")))
-#undef RN_OP
-
-// contiguousAs(input, 'contiguous' | 'channels_last'): the layout oneDNN convolutions prefer
-// on CPU is channels-last (NHWC); PyTorch's `x.contiguous(memory_format=...)`.
-Napi::Value ContiguousAs(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  const std::string format = a.String(1, "memoryFormat");
-  if (format == "channels_last") {
-    if (t.dim() != 4)
-      Throw(a.env(), ErrorKind::Shape,
-            "channels_last needs a 4-D tensor but this one has " + std::to_string(t.dim()) + " dimensions");
-    return Wrap(a.env(), t.contiguous(at::MemoryFormat::ChannelsLast));
-  }
-  if (format == "contiguous") return Wrap(a.env(), t.contiguous());
-  a.Fail("memoryFormat", "'contiguous' or 'channels_last'", 1);
+// The layout oneDNN convolutions prefer on CPU is channels-last (NHWC); PyTorch's
+// `x.contiguous(memory_format=...)`.
+at::Tensor ContiguousAs(const at::Tensor& t, at::MemoryFormat format) {
+  if (format == at::MemoryFormat::ChannelsLast && t.dim() != 4)
+    Fail(ErrorKind::Shape,
+         "channels_last needs a 4-D tensor but this one has " + std::to_string(t.dim()) + " dimensions");
+  return t.contiguous(format);
 }
 
-Napi::Value IsChannelsLast(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  return Napi::Boolean::New(
-      a.env(), t.dim() == 4 && t.is_contiguous(at::MemoryFormat::ChannelsLast) && !t.is_contiguous());
+std::vector<int64_t> Strides(const at::Tensor& t) { return t.strides().vec(); }
+
+bool IsChannelsLast(const at::Tensor& t) {
+  return t.dim() == 4 && t.is_contiguous(at::MemoryFormat::ChannelsLast) && !t.is_contiguous();
 }
 
-// setData(tensor, source): replaces the tensor's data while keeping the tensor (and so its
-// identity for optimizers and modules), PyTorch's `param.data = source`.
-Napi::Value SetData(const Napi::CallbackInfo& info) {
-  Args a(info);
-  at::Tensor t = a.Tensor(0, "tensor");
-  t.set_data(a.Tensor(1, "source"));
-  return a.env().Undefined();
+// Replaces the tensor's data while keeping the tensor (and so its identity for optimizers and
+// modules), PyTorch's `param.data = source`.
+InPlace SetData(at::Tensor t, const at::Tensor& source) {
+  t.set_data(source);
+  return {};
 }
 
-Napi::Value Cat(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::cat(a.TensorList(0, "tensors"), a.Int(1, "dim")));
+at::Tensor Cat(const std::vector<at::Tensor>& ts, int64_t dim) { return at::cat(ts, dim); }
+at::Tensor Stack(const std::vector<at::Tensor>& ts, int64_t dim) { return at::stack(ts, dim); }
+std::vector<at::Tensor> Chunk(const at::Tensor& t, int64_t chunks, int64_t dim) {
+  return t.chunk(chunks, dim);
 }
-
-Napi::Value Stack(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return Wrap(a.env(), at::stack(a.TensorList(0, "tensors"), a.Int(1, "dim")));
-}
-
-Napi::Value Chunk(const Napi::CallbackInfo& info) {
-  Args a(info);
-  return List(a.env(), a.Tensor(0, "input").chunk(a.Int(1, "chunks"), a.Int(2, "dim")));
-}
-
-Napi::Value Split(const Napi::CallbackInfo& info) {
-  Args a(info);
-  const at::Tensor& t = a.Tensor(0, "input");
-  if (a[1].IsNumber()) return List(a.env(), t.split(a.Int(1, "splitSize"), a.Int(2, "dim")));
-  return List(a.env(), t.split_with_sizes(a.IntList(1, "splitSizes"), a.Int(2, "dim")));
+std::vector<at::Tensor> Split(const at::Tensor& t, const SplitSizes& s, int64_t dim) {
+  return s.single ? t.split(s.size, dim) : t.split_with_sizes(s.sizes, dim);
 }
 
 }  // namespace
 
 void RegisterShape(Napi::Env env, Napi::Object exports) {
-  const std::pair<const char*, NativeFn> fns[] = {
-      {"reshape", Reshape},
-      {"view", View},
-      {"flatten", Flatten},
-      {"permute", Permute},
-      {"transpose", Transpose},
-      {"contiguous", Contiguous},
-      {"squeeze", Squeeze},
-      {"unsqueeze", Unsqueeze},
-      {"expand", Expand},
-      {"narrow", Narrow},
-      {"select", Select},
-      {"slice", Slice},
-      {"indexSelect", IndexSelect},
-      {"gather", Gather},
-      {"flip", Flip},
-      {"repeat", Repeat},
-      {"clone", Clone},
-      {"detach", Detach},
-      {"toDType", ToDType},
-      {"toDevice", ToDevice},
-      {"oneHot", OneHot},
-      {"pad", Pad},
-      {"cat", Cat},
-      {"stack", Stack},
-      {"chunk", Chunk},
-      {"split", Split},
-      {"contiguousAs", ContiguousAs},
-      {"isChannelsLast", IsChannelsLast},
-      {"setData", SetData},
-  };
-  for (const auto& [name, fn] : fns) Export(env, exports, name, fn);
+  Define<Reshape>(env, exports, "reshape", {"input", "shape"});
+  Define<View>(env, exports, "view", {"input", "shape"});
+  Define<Flatten>(env, exports, "flatten", {"input", "startDim", "endDim"});
+  Define<Permute>(env, exports, "permute", {"input", "dims"});
+  Define<Transpose>(env, exports, "transpose", {"input", "dim0", "dim1"});
+  Define<Contiguous>(env, exports, "contiguous", {"input"});
+  Define<Squeeze>(env, exports, "squeeze", {"input", "dim"});
+  Define<Unsqueeze>(env, exports, "unsqueeze", {"input", "dim"});
+  Define<Expand>(env, exports, "expand", {"input", "shape"});
+  Define<Narrow>(env, exports, "narrow", {"input", "dim", "start", "length"});
+  Define<Select>(env, exports, "select", {"input", "dim", "index"});
+  Define<Slice>(env, exports, "slice", {"input", "dim", "start", "end", "step"});
+  Define<IndexSelect>(env, exports, "indexSelect", {"input", "dim", "index"});
+  Define<Gather>(env, exports, "gather", {"input", "dim", "index"});
+  Define<Flip>(env, exports, "flip", {"input", "dims"});
+  Define<Repeat>(env, exports, "repeat", {"input", "repeats"});
+  Define<Clone>(env, exports, "clone", {"input"});
+  Define<Detach>(env, exports, "detach", {"input"});
+  Define<ToDType>(env, exports, "toDType", {"input", "dtype"});
+  Define<ToDevice>(env, exports, "toDevice", {"input", "device"});
+  Define<OneHot>(env, exports, "oneHot", {"input", "numClasses"});
+  Define<Pad>(env, exports, "pad", {"input", "pad", "mode", "value"});
+  Define<Cat>(env, exports, "cat", {"tensors", "dim"});
+  Define<Stack>(env, exports, "stack", {"tensors", "dim"});
+  Define<Chunk>(env, exports, "chunk", {"input", "chunks", "dim"});
+  Define<Split>(env, exports, "split", {"input", "sizes", "dim"});
+  Define<ContiguousAs>(env, exports, "contiguousAs", {"input", "memoryFormat"});
+  Define<IsChannelsLast>(env, exports, "isChannelsLast", {"input"}, Policy::Query);
+  Define<Strides>(env, exports, "strides", {"input"}, Policy::Query);
+  Define<SetData>(env, exports, "setData", {"tensor", "source"});
 }
 
 }  // namespace rn

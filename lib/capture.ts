@@ -1,0 +1,93 @@
+/**
+ * Capture and replay (native/capture.h). `capture` runs a function eagerly while the addon
+ * records every op it calls; the resulting program replays those ops on the addon's executor
+ * thread, with no JavaScript involved, for new inputs of the same signature.
+ */
+import { native, type Handle, type ProgramHandle } from './binding.js';
+import { ResnetNativeError } from './errors.js';
+import { handleOf, wrap, type Tensor } from './tensor.js';
+
+/** A program captured from eager code; replay it with `run`. */
+export class CapturedProgram {
+  #handle: ProgramHandle | null;
+
+  /** @internal */
+  constructor(handle: ProgramHandle) {
+    this.#handle = handle;
+  }
+
+  /** The recorded op names, in order (for tests and diagnostics). */
+  get steps(): string[] {
+    return native.programInfo(this.#live()).steps;
+  }
+
+  /**
+   * Replays the program on `inputs` (same shapes, strides, dtypes and devices as at capture)
+   * off the JavaScript thread. `numbers` are the per-call numbers the capture marked dynamic;
+   * with `readItems`, each one-element output is also read back as a number on that thread.
+   */
+  async run(
+    inputs: readonly Tensor[],
+    numbers: readonly number[] = [],
+    readItems = false,
+  ): Promise<{ outputs: Array<Tensor | null>; items: number[] | null }> {
+    const handles = inputs.map((t, i) => handleOf(t, `inputs[${i}]`));
+    // An async rejection carries the stack of the call that started it, as a sync throw would.
+    const site = new Error();
+    try {
+      const [outs, items] = await native.runCaptured(this.#live(), handles, [...numbers], readItems);
+      return { outputs: outs.map((h) => (h === null ? null : wrap(h))), items };
+    } catch (error) {
+      if (error instanceof ResnetNativeError && site.stack !== undefined)
+        error.stack = `${error.stack ?? String(error)}\n    --- replay started at ---${site.stack.slice(site.stack.indexOf('\n'))}`;
+      throw error;
+    }
+  }
+
+  /** Frees the program's hold on its tensors now (replays in flight finish first). */
+  dispose(): void {
+    if (this.#handle !== null) native.disposeProgram(this.#handle);
+    this.#handle = null;
+  }
+
+  #live(): ProgramHandle {
+    if (this.#handle === null) throw new ResnetNativeError('The captured program was disposed');
+    return this.#handle;
+  }
+}
+
+/**
+ * Runs `fn` eagerly while recording it. `inputs` become the program's inputs (a replay takes
+ * new tensors in their place); any other tensor `fn` reads (parameters, buffers) is held by the
+ * program as it is, so later in-place updates are seen. Returns `fn`'s result and the program
+ * whose outputs are `outputs(result)`. A call that cannot be replayed (reading values with
+ * item() or dataSync(), seeding) throws ArgumentError and nothing is captured.
+ */
+export function capture<T>(
+  inputs: readonly Tensor[],
+  fn: () => T,
+  outputs: (result: T) => readonly Tensor[],
+  numbers = 0,
+): { result: T; program: CapturedProgram } {
+  native.beginCapture(
+    inputs.map((t, i) => handleOf(t, `inputs[${i}]`)),
+    numbers,
+  );
+  let handles: Handle[];
+  let result: T;
+  try {
+    result = fn();
+    handles = outputs(result).map((t, i) => handleOf(t, `outputs[${i}]`));
+  } catch (error) {
+    native.abortCapture();
+    throw error;
+  }
+  return { result, program: new CapturedProgram(native.endCapture(handles)) };
+}
+
+/** A per-call number for ops recorded by `capture(..., numbers)`: a replay reads `numbers[slot]`. */
+export function dynamicNumber(slot: number, value: number): number {
+  // The addon reads { dynamicSlot, value } only while a capture records; typed as a number so
+  // that the optimizers' arithmetic-free calls pass it straight through.
+  return { dynamicSlot: slot, value } as unknown as number;
+}

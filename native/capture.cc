@@ -1,0 +1,135 @@
+#include "capture.h"
+
+#include <ATen/core/grad_mode.h>
+
+#include <algorithm>
+
+namespace rn {
+
+TensorSignature::TensorSignature(const at::Tensor& t)
+    : sizes(t.sizes().vec()),
+      strides(t.strides().vec()),
+      dtype(t.scalar_type()),
+      device(t.device()),
+      requires_grad(t.requires_grad()) {}
+
+bool TensorSignature::Matches(const at::Tensor& t) const {
+  return t.defined() && t.sizes().vec() == sizes && t.strides().vec() == strides &&
+         t.scalar_type() == dtype && t.device() == device && t.requires_grad() == requires_grad;
+}
+
+Recorder::Recorder(const std::vector<at::Tensor>& inputs, int numbers) : numbers_(numbers) {
+  program_->numbers = numbers;
+  program_->grad_mode = at::GradMode::is_enabled();
+  for (const at::Tensor& t : inputs) {
+    program_->inputs.emplace_back(t);
+    Write(t);
+  }
+  pending_reads_.clear();
+}
+
+int Recorder::Read(const at::Tensor& t) {
+  auto it = register_of_.find(t.unsafeGetTensorImpl());
+  int reg;
+  if (it != register_of_.end()) {
+    reg = it->second;
+  } else {
+    // Not made by the program: a parameter, buffer or other outside tensor. The program holds
+    // the tensor itself (not a copy), so later in-place updates and set_data are seen.
+    reg = program_->registers++;
+    is_constant_.push_back(true);
+    register_of_[t.unsafeGetTensorImpl()] = reg;
+    seen_.push_back(t);
+    program_->constants.emplace_back(reg, t);
+  }
+  pending_reads_.push_back(reg);
+  return reg;
+}
+
+int Recorder::Write(const at::Tensor& t) {
+  const int reg = program_->registers++;
+  is_constant_.push_back(false);
+  if (t.defined()) {
+    register_of_[t.unsafeGetTensorImpl()] = reg;
+    seen_.push_back(t);
+  }
+  return reg;
+}
+
+void Recorder::Mutated(int reg) { mutated_.push_back(reg); }
+
+void Recorder::Add(const char* name, std::function<void(Frame&)> run) {
+  Step step;
+  step.name = name;
+  step.run = std::move(run);
+  step.reads = std::move(pending_reads_);
+  pending_reads_.clear();
+  program_->steps.push_back(std::move(step));
+}
+
+namespace {
+const void* StorageOf(const at::Tensor& t) {
+  return t.has_storage() ? static_cast<const void*>(t.storage().unsafeGetStorageImpl()) : nullptr;
+}
+}  // namespace
+
+std::shared_ptr<const Program> Recorder::Finish(const std::vector<at::Tensor>& outputs) {
+  Program& p = *program_;
+  pending_reads_.clear();
+  for (const at::Tensor& t : outputs) p.outputs.push_back(t.defined() ? Read(t) : -1);
+  pending_reads_.clear();
+  // Liveness: drop each intermediate after its last read, so a replay holds no more
+  // activations than the eager run did. Inputs, constants and outputs stay.
+  std::vector<int> last(p.registers, -1);
+  for (size_t i = 0; i < p.steps.size(); ++i)
+    for (int r : p.steps[i].reads) last[r] = static_cast<int>(i);
+  p.frees.assign(p.steps.size(), {});
+  for (int r = static_cast<int>(p.inputs.size()); r < p.registers; ++r) {
+    const bool output = std::find(p.outputs.begin(), p.outputs.end(), r) != p.outputs.end();
+    if (last[r] >= 0 && !is_constant_[r] && !output) p.frees[last[r]].push_back(r);
+  }
+  for (const auto& [reg, t] : p.constants) {
+    if (const void* s = StorageOf(t)) p.read_storages.push_back(s);
+  }
+  for (int reg : mutated_) {
+    if (!is_constant_[reg]) continue;
+    for (const auto& [r, t] : p.constants)
+      if (r == reg && StorageOf(t) != nullptr) p.written_storages.push_back(StorageOf(t));
+  }
+  seen_.clear();
+  register_of_.clear();
+  return std::move(program_);
+}
+
+std::vector<at::Tensor> Program::Run(std::vector<at::Tensor> in, const std::vector<double>& nums) const {
+  if (in.size() != inputs.size())
+    Fail(ErrorKind::Argument, "Expected " + std::to_string(inputs.size()) +
+                                  " inputs for the captured program but received " +
+                                  std::to_string(in.size()));
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!inputs[i].Matches(in[i]))
+      Fail(ErrorKind::Argument,
+           "Input " + std::to_string(i) +
+               " does not match the shape, strides, dtype or device the program was captured for");
+  }
+  if (nums.size() != static_cast<size_t>(numbers))
+    Fail(ErrorKind::Argument, "Expected " + std::to_string(numbers) +
+                                  " numbers for the captured program but received " +
+                                  std::to_string(nums.size()));
+  c10::AutoGradMode mode(grad_mode);
+  Frame f;
+  f.regs.resize(registers);
+  f.numbers = &nums;
+  for (size_t i = 0; i < in.size(); ++i) f.regs[i] = std::move(in[i]);
+  for (const auto& [reg, t] : constants) f.regs[reg] = t;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    steps[i].run(f);
+    for (int r : frees[i]) f.regs[r].reset();
+  }
+  std::vector<at::Tensor> out;
+  out.reserve(outputs.size());
+  for (int r : outputs) out.push_back(r < 0 ? at::Tensor() : f.regs[r]);
+  return out;
+}
+
+}  // namespace rn

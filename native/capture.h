@@ -1,0 +1,83 @@
+// Capture and replay. While JavaScript runs a module's eager forward (or a whole training
+// step), a Recorder notes every declared op it calls (native/op.h): the kernel, its
+// non-tensor arguments, and which earlier output, program input or outside tensor (a
+// parameter, a buffer: a "constant") each tensor argument was. Finish() turns the record into
+// a Program that replays the same kernels, in the same order, with no JavaScript involved:
+// the eager code stays the only description of the network (as tinygrad's TinyJit).
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "errors.h"
+
+namespace rn {
+
+// The registers of one replay, and the per-call numbers (learning rates, ...) it was given.
+struct Frame {
+  std::vector<at::Tensor> regs;
+  const std::vector<double>* numbers = nullptr;
+};
+
+struct Step {
+  const char* name = "";
+  std::function<void(Frame&)> run;  // calls the kernel on registers, writes its outputs
+  std::vector<int> reads;
+};
+
+// The signature of a tensor that a program was captured for.
+struct TensorSignature {
+  std::vector<int64_t> sizes, strides;
+  at::ScalarType dtype;
+  at::Device device;
+  bool requires_grad;
+  explicit TensorSignature(const at::Tensor& t);
+  bool Matches(const at::Tensor& t) const;
+};
+
+struct Program {
+  std::vector<TensorSignature> inputs;  // registers 0 .. inputs.size()-1
+  int numbers = 0;                      // how many per-call numbers a replay takes
+  int registers = 0;
+  bool grad_mode = false;  // the grad mode the capture ran in
+  std::vector<Step> steps;
+  std::vector<std::pair<int, at::Tensor>> constants;
+  std::vector<int> outputs;
+  std::vector<std::vector<int>> frees;        // registers whose last read is step i
+  std::vector<const void*> read_storages;     // storages a replay reads (constants)
+  std::vector<const void*> written_storages;  // storages a replay changes in place
+
+  // Runs on any thread; throws OpError or c10::Error.
+  std::vector<at::Tensor> Run(std::vector<at::Tensor> inputs, const std::vector<double>& numbers) const;
+};
+
+class Recorder {
+ public:
+  Recorder(const std::vector<at::Tensor>& inputs, int numbers);
+
+  // The register of a tensor argument: an input, an earlier output, or a new constant.
+  int Read(const at::Tensor& t);
+  // A new register for an op's output (in-place outputs keep their register).
+  int Write(const at::Tensor& t);
+  // Marks the storage of register `reg` as changed in place by the program.
+  void Mutated(int reg);
+  int numbers() const { return numbers_; }
+  // Appends a step whose reads are the Read() calls since the last Add.
+  void Add(const char* name, std::function<void(Frame&)> run);
+  std::shared_ptr<const Program> Finish(const std::vector<at::Tensor>& outputs);
+
+ private:
+  std::shared_ptr<Program> program_ = std::make_shared<Program>();
+  std::unordered_map<const c10::TensorImpl*, int> register_of_;
+  std::vector<at::Tensor> seen_;  // keeps every tensor alive so no address is reused mid-capture
+  std::vector<int> pending_reads_;
+  std::vector<int> mutated_;
+  std::vector<bool> is_constant_;
+  int numbers_;
+};
+
+}  // namespace rn

@@ -1,0 +1,174 @@
+// Replays run on one long-lived native thread, not on libuv's pool. libgomp keeps one thread
+// team per thread that starts a parallel region; with libuv's four pool threads taking turns,
+// each call could land on a thread whose team had to be built (and at::set_num_threads on every
+// call rebuilt it), and idle teams spun beside the JavaScript thread's own. One executor means
+// one team, created once, and nothing of libuv's pool (fs, dns, zlib) is held by inference.
+// Results come back through a thread-safe function, one per environment.
+#include <ATen/Parallel.h>
+#include <node_api.h>
+
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "busy.h"
+#include "capture_js.h"
+#include "instance.h"
+
+namespace rn {
+
+struct Completions {
+  napi_threadsafe_function tsfn = nullptr;
+  int pending = 0;  // JS thread only
+};
+
+namespace {
+
+class Executor {
+ public:
+  static Executor& Get() {
+    static Executor* executor = new Executor();  // never destroyed: the thread lives with the process
+    return *executor;
+  }
+  void Submit(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(job));
+    }
+    ready_.notify_one();
+  }
+
+ private:
+  Executor() {
+    std::thread([this] { Loop(); }).detach();
+  }
+  void Loop() {
+    at::init_num_threads();
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return !queue_.empty(); });
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      job();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+};
+
+struct Job {
+  std::shared_ptr<const Program> program;
+  std::vector<at::Tensor> inputs;
+  std::vector<double> numbers;
+  bool read_items = false;
+  int threads = 1;
+  std::vector<at::Tensor> outputs;
+  std::vector<double> items;
+  bool failed = false;
+  ErrorKind kind = ErrorKind::Torch;
+  std::string message;
+  napi_deferred deferred = nullptr;
+  std::shared_ptr<Completions> completions;
+};
+
+void Execute(Job* job) {
+  try {
+    // OpenMP's thread count is per thread: follow the process setting, and only when it changed
+    // (setting it rebuilds this thread's team).
+    if (at::get_num_threads() != job->threads) at::set_num_threads(job->threads);
+    job->outputs = job->program->Run(std::move(job->inputs), job->numbers);
+    if (job->read_items) {
+      // The loss as a number, read here so the JavaScript thread never blocks on it.
+      for (const at::Tensor& t : job->outputs)
+        job->items.push_back(t.defined() && t.numel() == 1 ? t.item<double>() : std::nan(""));
+    }
+  } catch (...) {
+    job->failed = true;
+    std::tie(job->kind, job->message) = DescribeCurrentException();
+    job->outputs.clear();
+  }
+  job->inputs.clear();
+  busy::Release(*job->program);
+  job->program.reset();
+  if (napi_call_threadsafe_function(job->completions->tsfn, job, napi_tsfn_blocking) != napi_ok) delete job;
+}
+
+// On the JavaScript thread: settle the promise.
+void Complete(napi_env raw_env, napi_value, void*, void* data) {
+  auto* job = static_cast<Job*>(data);
+  if (raw_env == nullptr) {  // the environment is shutting down
+    delete job;
+    return;
+  }
+  Napi::Env env(raw_env);
+  Napi::HandleScope scope(env);
+  if (--job->completions->pending == 0) napi_unref_threadsafe_function(raw_env, job->completions->tsfn);
+  if (job->failed) {
+    napi_reject_deferred(raw_env, job->deferred, MakeError(env, job->kind, job->message).Value());
+  } else {
+    Napi::Array tensors = Napi::Array::New(env, job->outputs.size());
+    for (size_t i = 0; i < job->outputs.size(); ++i)
+      tensors.Set(static_cast<uint32_t>(i), Wrap(env, job->outputs[i]));
+    Napi::Array result = Napi::Array::New(env, 2);
+    result.Set(0u, tensors);
+    if (job->read_items) {
+      Napi::Array items = Napi::Array::New(env, job->items.size());
+      for (size_t i = 0; i < job->items.size(); ++i) items.Set(static_cast<uint32_t>(i), job->items[i]);
+      result.Set(1u, items);
+    } else {
+      result.Set(1u, env.Null());
+    }
+    napi_resolve_deferred(raw_env, job->deferred, result);
+  }
+  delete job;
+}
+
+// runCaptured(program, inputs, numbers, readItems) → Promise<[handles, items | null]>. The job
+// holds the program (and so its constants) and the inputs: dispose() on the JavaScript side
+// meanwhile frees nothing under it.
+Napi::Value RunCaptured(const Napi::CallbackInfo& info) {
+  Args a(info);
+  Napi::Env env = a.env();
+  auto job = std::make_unique<Job>();
+  job->program = ProgramArg(a, 0);
+  job->inputs = a.TensorList(1, "inputs");
+  if (!a[2].IsArray()) a.Fail("numbers", "an array of numbers", 2);
+  Napi::Array numbers = a[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < numbers.Length(); ++i) {
+    Napi::Value v = numbers.Get(i);
+    if (!v.IsNumber()) a.Fail("numbers", "an array of numbers", 2);
+    job->numbers.push_back(v.As<Napi::Number>().DoubleValue());
+  }
+  job->read_items = a.Bool(3, "readItems");
+  job->threads = at::get_num_threads();
+  job->completions = GetInstance(env)->completions;
+  napi_value promise;
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred, &promise), Napi::Value());
+  if (job->completions->pending++ == 0) napi_ref_threadsafe_function(env, job->completions->tsfn);
+  busy::Acquire(*job->program);
+  Job* raw = job.release();
+  Executor::Get().Submit([raw] { Execute(raw); });
+  return Napi::Value(env, promise);
+}
+
+}  // namespace
+
+void RegisterExecutor(Napi::Env env, Napi::Object exports) {
+  auto completions = std::make_shared<Completions>();
+  napi_value name = Napi::String::New(env, "resnet-native:replay");
+  NAPI_THROW_IF_FAILED_VOID(
+      env, napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr,
+                                           Complete, &completions->tsfn));
+  napi_unref_threadsafe_function(env, completions->tsfn);  // idle, it must not keep the process alive
+  GetInstance(env)->completions = completions;
+  Export(env, exports, "runCaptured", RunCaptured);
+}
+
+}  // namespace rn

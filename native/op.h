@@ -1,0 +1,400 @@
+// One declaration per op. An op is a plain C++ kernel with typed arguments, registered once
+// with Define<Kernel>(env, exports, "name", {"arg", ...}). From the kernel's signature follow:
+//   - its argument reading (JavaScript values → C++, with the library's error messages),
+//   - its native entry point (the exported function, errors turned into JavaScript errors),
+//   - its capture record (native/capture.h): the same kernel called again in a replay, with
+//     tensor arguments taken from the program's registers and per-call numbers from its inputs.
+#pragma once
+#include <ATen/core/Tensor.h>
+#include <napi.h>
+
+#include <cmath>
+#include <initializer_list>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "args.h"
+#include "busy.h"
+#include "capture.h"
+#include "instance.h"
+
+namespace rn {
+
+// ---- argument kinds beyond plain C++ types ----
+struct MaybeTensor {  // Tensor | null
+  at::Tensor t;
+};
+struct TensorOrScalar {  // Tensor | number | boolean
+  at::Tensor t;
+  at::Scalar s;
+};
+struct MaybeScalar {  // number | null
+  bool has = false;
+  at::Scalar s;
+};
+struct MaybeInt {  // integer | null
+  bool has = false;
+  int64_t v = 0;
+};
+struct MaybeInts {  // integer[] | null
+  bool has = false;
+  std::vector<int64_t> v;
+};
+// The result of an op that changes its first argument in place: JavaScript gets the same handle.
+struct InPlace {};
+
+// A number that changes between replays (a learning rate, a bias correction): during a
+// capture JavaScript passes { dynamicSlot, value }; the replay reads numbers[dynamicSlot].
+int DynamicSlot(const Args& a, size_t i);
+double DynamicValue(const Args& a, size_t i, const char* name);
+
+// ---- reading ----
+template <typename T>
+struct Reader;
+template <>
+struct Reader<at::Tensor> {
+  static at::Tensor Read(const Args& a, size_t i, const char* n) { return a.Tensor(i, n); }
+};
+template <>
+struct Reader<MaybeTensor> {
+  static MaybeTensor Read(const Args& a, size_t i, const char* n) { return {a.OptionalTensor(i, n)}; }
+};
+template <>
+struct Reader<std::vector<at::Tensor>> {
+  static std::vector<at::Tensor> Read(const Args& a, size_t i, const char* n) { return a.TensorList(i, n); }
+};
+template <>
+struct Reader<at::Scalar> {
+  static at::Scalar Read(const Args& a, size_t i, const char* n) {
+    return a[i].IsObject() ? ScalarFromNumber(DynamicValue(a, i, n)) : a.Scalar(i, n);
+  }
+};
+template <>
+struct Reader<TensorOrScalar> {
+  static TensorOrScalar Read(const Args& a, size_t i, const char* n) {
+    if (a.IsTensor(i)) return {a.Tensor(i, n), at::Scalar()};
+    return {at::Tensor(), Reader<at::Scalar>::Read(a, i, n)};
+  }
+};
+template <>
+struct Reader<MaybeScalar> {
+  static MaybeScalar Read(const Args& a, size_t i, const char* n) {
+    if (a.IsNullish(i)) return {};
+    return {true, Reader<at::Scalar>::Read(a, i, n)};
+  }
+};
+template <>
+struct Reader<double> {
+  static double Read(const Args& a, size_t i, const char* n) {
+    return a[i].IsObject() ? DynamicValue(a, i, n) : a.Number(i, n);
+  }
+};
+template <>
+struct Reader<int64_t> {
+  static int64_t Read(const Args& a, size_t i, const char* n) { return a.Int(i, n); }
+};
+template <>
+struct Reader<MaybeInt> {
+  static MaybeInt Read(const Args& a, size_t i, const char* n) {
+    return a.IsNullish(i) ? MaybeInt{} : MaybeInt{true, a.Int(i, n)};
+  }
+};
+template <>
+struct Reader<bool> {
+  static bool Read(const Args& a, size_t i, const char* n) { return a.Bool(i, n); }
+};
+template <>
+struct Reader<std::string> {
+  static std::string Read(const Args& a, size_t i, const char* n) { return a.String(i, n); }
+};
+template <>
+struct Reader<std::vector<int64_t>> {
+  static std::vector<int64_t> Read(const Args& a, size_t i, const char* n) { return a.IntList(i, n); }
+};
+template <>
+struct Reader<MaybeInts> {
+  static MaybeInts Read(const Args& a, size_t i, const char* n) {
+    return a.IsNullish(i) ? MaybeInts{} : MaybeInts{true, a.IntList(i, n)};
+  }
+};
+template <>
+struct Reader<at::ScalarType> {
+  static at::ScalarType Read(const Args& a, size_t i, const char* n) { return a.DType(i, n); }
+};
+template <>
+struct Reader<at::Device> {
+  static at::Device Read(const Args& a, size_t i, const char* n) { return a.Device(i, n); }
+};
+
+// ---- capturing arguments: Save at capture, Load at replay; Tensors visits tensor arguments ----
+template <typename T>
+struct Captured {  // plain values are kept as they are
+  using Saved = T;
+  static Saved Save(Recorder&, const T& v, int) { return v; }
+  static T Load(const Frame&, const Saved& s) { return s; }
+  template <typename F>
+  static void Tensors(const T&, F&&) {}
+};
+template <>
+struct Captured<at::Tensor> {
+  using Saved = int;
+  static Saved Save(Recorder& r, const at::Tensor& t, int) { return r.Read(t); }
+  static at::Tensor Load(const Frame& f, Saved s) { return f.regs[s]; }
+  template <typename F>
+  static void Tensors(const at::Tensor& t, F&& f) {
+    f(t);
+  }
+};
+template <>
+struct Captured<MaybeTensor> {
+  using Saved = int;
+  static Saved Save(Recorder& r, const MaybeTensor& t, int) { return t.t.defined() ? r.Read(t.t) : -1; }
+  static MaybeTensor Load(const Frame& f, Saved s) { return {s < 0 ? at::Tensor() : f.regs[s]}; }
+  template <typename F>
+  static void Tensors(const MaybeTensor& t, F&& f) {
+    if (t.t.defined()) f(t.t);
+  }
+};
+template <>
+struct Captured<std::vector<at::Tensor>> {
+  using Saved = std::vector<int>;
+  static Saved Save(Recorder& r, const std::vector<at::Tensor>& ts, int) {
+    Saved s;
+    for (const auto& t : ts) s.push_back(r.Read(t));
+    return s;
+  }
+  static std::vector<at::Tensor> Load(const Frame& f, const Saved& s) {
+    std::vector<at::Tensor> ts;
+    for (int r : s) ts.push_back(f.regs[r]);
+    return ts;
+  }
+  template <typename F>
+  static void Tensors(const std::vector<at::Tensor>& ts, F&& f) {
+    for (const auto& t : ts) f(t);
+  }
+};
+template <>
+struct Captured<at::Scalar> {
+  using Saved = std::pair<at::Scalar, int>;
+  static Saved Save(Recorder&, const at::Scalar& v, int slot) { return {v, slot}; }
+  static at::Scalar Load(const Frame& f, const Saved& s) {
+    return s.second < 0 ? s.first : ScalarFromNumber((*f.numbers)[s.second]);
+  }
+  template <typename F>
+  static void Tensors(const at::Scalar&, F&&) {}
+};
+template <>
+struct Captured<double> {
+  using Saved = std::pair<double, int>;
+  static Saved Save(Recorder&, double v, int slot) { return {v, slot}; }
+  static double Load(const Frame& f, const Saved& s) {
+    return s.second < 0 ? s.first : (*f.numbers)[s.second];
+  }
+  template <typename F>
+  static void Tensors(double, F&&) {}
+};
+template <>
+struct Captured<TensorOrScalar> {
+  using Saved = std::pair<int, Captured<at::Scalar>::Saved>;
+  static Saved Save(Recorder& r, const TensorOrScalar& v, int slot) {
+    return {v.t.defined() ? r.Read(v.t) : -1, {v.s, slot}};
+  }
+  static TensorOrScalar Load(const Frame& f, const Saved& s) {
+    if (s.first >= 0) return {f.regs[s.first], at::Scalar()};
+    return {at::Tensor(), Captured<at::Scalar>::Load(f, s.second)};
+  }
+  template <typename F>
+  static void Tensors(const TensorOrScalar& v, F&& f) {
+    if (v.t.defined()) f(v.t);
+  }
+};
+template <>
+struct Captured<MaybeScalar> {
+  using Saved = std::pair<MaybeScalar, int>;
+  static Saved Save(Recorder&, const MaybeScalar& v, int slot) { return {v, slot}; }
+  static MaybeScalar Load(const Frame& f, const Saved& s) {
+    if (!s.first.has || s.second < 0) return s.first;
+    return {true, ScalarFromNumber((*f.numbers)[s.second])};
+  }
+  template <typename F>
+  static void Tensors(const MaybeScalar&, F&&) {}
+};
+
+// ---- results: to JavaScript, and into registers at capture and replay ----
+[[noreturn]] void Diverged(const char* op);
+
+template <typename R>
+struct Result;  // values: not tensors, so a replay keeps nothing of them
+template <>
+struct Result<at::Tensor> {
+  using Saved = std::pair<int, bool>;  // register, and whether the capture saw a tensor
+  static Napi::Value ToJs(Napi::Env env, const Napi::CallbackInfo&, at::Tensor r) {
+    return Wrap(env, std::move(r));
+  }
+  static Saved Record(Recorder& rec, const at::Tensor& r) { return {rec.Write(r), r.defined()}; }
+  static void Store(Frame& f, const Saved& s, at::Tensor r, const char* op) {
+    // grad() may return a tensor at replay where the capture saw none: the JavaScript that
+    // ran at capture took another branch, so the program no longer describes it.
+    if (r.defined() != s.second) Diverged(op);
+    f.regs[s.first] = std::move(r);
+  }
+};
+template <>
+struct Result<std::tuple<at::Tensor, at::Tensor>> {
+  using Saved = std::pair<int, int>;
+  static Napi::Value ToJs(Napi::Env env, const Napi::CallbackInfo&, std::tuple<at::Tensor, at::Tensor> r) {
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, Wrap(env, std::get<0>(r)));
+    out.Set(1u, Wrap(env, std::get<1>(r)));
+    return out;
+  }
+  static Saved Record(Recorder& rec, const std::tuple<at::Tensor, at::Tensor>& r) {
+    return {rec.Write(std::get<0>(r)), rec.Write(std::get<1>(r))};
+  }
+  static void Store(Frame& f, const Saved& s, std::tuple<at::Tensor, at::Tensor> r, const char*) {
+    f.regs[s.first] = std::get<0>(r);
+    f.regs[s.second] = std::get<1>(r);
+  }
+};
+template <>
+struct Result<std::vector<at::Tensor>> {
+  using Saved = std::vector<int>;
+  static Napi::Value ToJs(Napi::Env env, const Napi::CallbackInfo&, const std::vector<at::Tensor>& r) {
+    Napi::Array out = Napi::Array::New(env, r.size());
+    for (size_t i = 0; i < r.size(); ++i) out.Set(static_cast<uint32_t>(i), Wrap(env, r[i]));
+    return out;
+  }
+  static Saved Record(Recorder& rec, const std::vector<at::Tensor>& r) {
+    Saved s;
+    for (const auto& t : r) s.push_back(rec.Write(t));
+    return s;
+  }
+  static void Store(Frame& f, const Saved& s, const std::vector<at::Tensor>& r, const char* op) {
+    if (r.size() != s.size()) Diverged(op);
+    for (size_t i = 0; i < r.size(); ++i) f.regs[s[i]] = r[i];
+  }
+};
+template <>
+struct Result<InPlace> {
+  using Saved = int;
+  static Napi::Value ToJs(Napi::Env, const Napi::CallbackInfo& info, InPlace) { return info[0]; }
+  static Saved Record(Recorder&, InPlace) { return 0; }
+  static void Store(Frame&, Saved, InPlace, const char*) {}
+};
+template <typename V>
+struct ValueResult {
+  using Saved = int;
+  static Saved Record(Recorder&, const V&) { return 0; }
+  static void Store(Frame&, Saved, const V&, const char*) {}
+};
+template <>
+struct Result<bool> : ValueResult<bool> {
+  static Napi::Value ToJs(Napi::Env env, const Napi::CallbackInfo&, bool r) {
+    return Napi::Boolean::New(env, r);
+  }
+};
+template <>
+struct Result<double> : ValueResult<double> {
+  static Napi::Value ToJs(Napi::Env env, const Napi::CallbackInfo&, double r) {
+    return Napi::Number::New(env, r);
+  }
+};
+template <>
+struct Result<std::vector<int64_t>> : ValueResult<std::vector<int64_t>> {
+  static Napi::Value ToJs(Napi::Env env, const Napi::CallbackInfo&, const std::vector<int64_t>& r) {
+    Napi::Array out = Napi::Array::New(env, r.size());
+    for (size_t i = 0; i < r.size(); ++i) out.Set(static_cast<uint32_t>(i), static_cast<double>(r[i]));
+    return out;
+  }
+};
+struct Nothing {};  // what a void kernel "returns"
+template <>
+struct Result<Nothing> : ValueResult<Nothing> {
+  static Napi::Value ToJs(Napi::Env env, const Napi::CallbackInfo&, Nothing) { return env.Undefined(); }
+};
+
+// ---- the entry point ----
+struct OpInfo {
+  const char* name;
+  Policy policy;
+  std::vector<const char*> args;
+};
+
+template <typename F>
+struct Signature;
+template <typename R, typename... A>
+struct Signature<R (*)(A...)> {
+  using Ret = std::conditional_t<std::is_void_v<R>, Nothing, R>;
+  using Values = std::tuple<std::decay_t<A>...>;
+};
+
+template <auto Kernel, typename Tuple, size_t... I>
+auto Call(Tuple& args, std::index_sequence<I...>) {
+  using Ret = typename Signature<decltype(Kernel)>::Ret;
+  if constexpr (std::is_same_v<Ret, Nothing>) {
+    Kernel(std::get<I>(args)...);
+    return Nothing{};
+  } else {
+    return Kernel(std::get<I>(args)...);
+  }
+}
+
+template <auto Kernel, size_t... I>
+Napi::Value Invoke(const Napi::CallbackInfo& info, const OpInfo& op, std::index_sequence<I...> seq) {
+  using Sig = Signature<decltype(Kernel)>;
+  using Ret = typename Sig::Ret;
+  using Values = typename Sig::Values;
+  Napi::Env env = info.Env();
+  Args a(info);
+  Recorder* rec = GetInstance(env)->recorder.get();
+  if (rec != nullptr && op.policy == Policy::Refuse) RefuseDuringCapture(env, op.name);
+  Values args{Reader<std::tuple_element_t<I, Values>>::Read(a, I, op.args[I])...};
+  if (busy::Active()) {
+    // A replay on the executor thread uses these tensors: wait until it is done rather than
+    // change weights under it (or read what it is still writing).
+    (Captured<std::tuple_element_t<I, Values>>::Tensors(
+         std::get<I>(args),
+         [&](const at::Tensor& t) { busy::WaitFor(t, I == 0 && std::is_same_v<Ret, InPlace>); }),
+     ...);
+  }
+  Ret result = Call<Kernel>(args, seq);
+  if (rec != nullptr && op.policy == Policy::Record) {
+    auto saved = std::make_tuple(
+        Captured<std::tuple_element_t<I, Values>>::Save(*rec, std::get<I>(args), DynamicSlot(a, I))...);
+    if constexpr (std::is_same_v<Ret, InPlace>) rec->Mutated(std::get<0>(saved));
+    auto outs = Result<Ret>::Record(*rec, result);
+    const char* name = op.name;
+    rec->Add(name, [saved, outs, name](Frame& f) {
+      Values loaded{Captured<std::tuple_element_t<I, Values>>::Load(f, std::get<I>(saved))...};
+      Result<Ret>::Store(f, outs, Call<Kernel>(loaded, std::index_sequence<I...>{}), name);
+    });
+  }
+  return Result<Ret>::ToJs(env, info, std::move(result));
+}
+
+template <auto Kernel>
+Napi::Value Entry(const Napi::CallbackInfo& info) {
+  const auto& op = *static_cast<const OpInfo*>(info.Data());
+  using Values = typename Signature<decltype(Kernel)>::Values;
+  return Guarded(info.Env(), [&] {
+    return Invoke<Kernel>(info, op, std::make_index_sequence<std::tuple_size_v<Values>>{});
+  });
+}
+
+// Registers exports[name] for Kernel; `args` names its arguments for error messages.
+template <auto Kernel>
+void Define(Napi::Env env, Napi::Object exports, const char* name, std::initializer_list<const char*> args,
+            Policy policy = Policy::Record) {
+  using Values = typename Signature<decltype(Kernel)>::Values;
+  auto* op = new OpInfo{name, policy, args};
+  if (op->args.size() != std::tuple_size_v<Values>) {
+    delete op;
+    Throw(env, ErrorKind::Argument, std::string("internal: wrong argument names for ") + name);
+  }
+  env.AddCleanupHook([op] { delete op; });
+  exports.Set(name, Napi::Function::New(env, Entry<Kernel>, name, op));
+}
+
+}  // namespace rn
