@@ -170,7 +170,7 @@ interface NativeCore {
   binaryCrossEntropyWithLogits(x: H, t: H, w: Opt, posWeight: Opt, reduction: string): H;
   // capture and replay (native/capture*.cc, native/executor.cc)
   beginCapture(inputs: H[], numbers: number): void;
-  endCapture(outputs: H[]): ProgramHandle;
+  endCapture(outputs: H[], numbers: number | null): ProgramHandle;
   abortCapture(): void;
   isCapturing(): boolean;
   programInfo(program: ProgramHandle): {

@@ -61,33 +61,30 @@ export class CapturedProgram {
  * new tensors in their place); any other tensor `fn` reads (parameters, buffers) is held by the
  * program as it is, so later in-place updates are seen. Returns `fn`'s result and the program
  * whose outputs are `outputs(result)`. A call that cannot be replayed (reading values with
- * item() or dataSync(), seeding) throws ArgumentError and nothing is captured.
+ * item() or dataSync(), seeding) throws ArgumentError and nothing is captured. `numbers` bounds
+ * the per-call numbers (dynamic numbers, for a training step's learning rate) the code may use
+ * and says how many it used.
  */
 export function capture<T>(
   inputs: readonly Tensor[],
   fn: () => T,
   outputs: (result: T) => readonly Tensor[],
-  numbers = 0,
+  numbers: { max: number; used: (result: T) => number } = { max: 0, used: () => 0 },
 ): { result: T; program: CapturedProgram } {
   native.beginCapture(
     inputs.map((t, i) => handleOf(t, `inputs[${i}]`)),
-    numbers,
+    numbers.max,
   );
   let handles: Handle[];
   let result: T;
+  let used: number;
   try {
     result = fn();
     handles = outputs(result).map((t, i) => handleOf(t, `outputs[${i}]`));
+    used = numbers.used(result);
   } catch (error) {
     native.abortCapture();
     throw error;
   }
-  return { result, program: new CapturedProgram(native.endCapture(handles)) };
-}
-
-/** A per-call number for ops recorded by `capture(..., numbers)`: a replay reads `numbers[slot]`. */
-export function dynamicNumber(slot: number, value: number): number {
-  // The addon reads { dynamicSlot, value } only while a capture records; typed as a number so
-  // that the optimizers' arithmetic-free calls pass it straight through.
-  return { dynamicSlot: slot, value } as unknown as number;
+  return { result, program: new CapturedProgram(native.endCapture(handles, used)) };
 }

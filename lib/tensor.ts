@@ -8,6 +8,7 @@ import { DTypeError } from './errors.js';
 import { describe } from './describe.js';
 import { track } from './scope.js';
 import { structureChanged } from './structure.js';
+import { isDynamicNumber } from './dynamic_number.js';
 import { checkBool, checkInt, checkNumber, checkOneOf, checkOptions, fail } from './validate.js';
 
 // Symbol.dispose (explicit resource management) for consumers whose TypeScript lib predates it,
@@ -251,7 +252,7 @@ export function handleOf(value: unknown, name: string): Handle {
 
 /** Handle of a tensor argument, or the number itself (for ops that take either). */
 export function operand(value: unknown, name: string): Handle | number {
-  if (typeof value === 'number') return checkNumber(name, value);
+  if (typeof value === 'number' || isDynamicNumber(value)) return checkNumber(name, value);
   return handleOf(value, name);
 }
 

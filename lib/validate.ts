@@ -2,6 +2,7 @@
  * Argument checks with one message format, as sharp does:
  * "Expected a positive integer for stride but received -3 of type number".
  */
+import { isDynamicNumber } from './dynamic_number.js';
 import { describe } from './describe.js';
 import { type DType, type Device, isDType, isDevice } from './dtype.js';
 import { ArgumentError, DeviceError, DTypeError } from './errors.js';
@@ -11,6 +12,7 @@ export function fail(name: string, expected: string, value: unknown): never {
 }
 
 export function checkNumber(name: string, value: unknown): number {
+  if (isDynamicNumber(value)) return value as unknown as number; // checked by the addon
   if (typeof value !== 'number' || Number.isNaN(value)) fail(name, 'a number', value);
   return value;
 }

@@ -73,8 +73,9 @@ const void* StorageOf(const at::Tensor& t) {
 }
 }  // namespace
 
-std::shared_ptr<const Program> Recorder::Finish(const std::vector<at::Tensor>& outputs) {
+std::shared_ptr<const Program> Recorder::Finish(const std::vector<at::Tensor>& outputs, int numbers) {
   Program& p = *program_;
+  p.numbers = numbers;
   pending_reads_.clear();
   for (const at::Tensor& t : outputs) p.outputs.push_back(t.defined() ? Read(t) : -1);
   pending_reads_.clear();

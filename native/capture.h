@@ -7,6 +7,7 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -66,9 +67,13 @@ class Recorder {
   // Marks the storage of register `reg` as changed in place by the program.
   void Mutated(int reg);
   int numbers() const { return numbers_; }
+  // Notes that a per-call number slot was read (endCapture checks the final count covers it).
+  void UseSlot(int slot) { used_numbers_ = std::max(used_numbers_, slot + 1); }
+  int used_numbers() const { return used_numbers_; }
   // Appends a step whose reads are the Read() calls since the last Add.
   void Add(const char* name, std::function<void(Frame&)> run);
-  std::shared_ptr<const Program> Finish(const std::vector<at::Tensor>& outputs);
+  // `numbers`: how many per-call numbers a replay takes (at least used_numbers()).
+  std::shared_ptr<const Program> Finish(const std::vector<at::Tensor>& outputs, int numbers);
 
  private:
   std::shared_ptr<Program> program_ = std::make_shared<Program>();
@@ -78,6 +83,7 @@ class Recorder {
   std::vector<int> mutated_;
   std::vector<bool> is_constant_;
   int numbers_;
+  int used_numbers_ = 0;
 };
 
 }  // namespace rn

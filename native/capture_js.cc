@@ -33,13 +33,20 @@ Napi::Value BeginCapture(const Napi::CallbackInfo& info) {
   return a.env().Undefined();
 }
 
-// endCapture(outputs) → ProgramHandle
+// endCapture(outputs, numbers | null) → ProgramHandle; `numbers` is how many per-call numbers a
+// replay takes (default: the count given to beginCapture).
 Napi::Value EndCapture(const Napi::CallbackInfo& info) {
   Args a(info);
   InstanceData* data = GetInstance(a.env());
   if (data->recorder == nullptr) Throw(a.env(), ErrorKind::Argument, "No capture is recording");
   std::unique_ptr<Recorder> rec = std::move(data->recorder);
-  std::shared_ptr<const Program> program = rec->Finish(Tensors(a, 0, "outputs"));
+  const int64_t numbers = a.IsNullish(1) ? rec->numbers() : a.Int(1, "numbers");
+  if (numbers < rec->used_numbers() || numbers > rec->numbers())
+    Throw(a.env(), ErrorKind::Argument,
+          "Expected between " + std::to_string(rec->used_numbers()) + " and " +
+              std::to_string(rec->numbers()) + " per-call numbers for the program but received " +
+              std::to_string(numbers));
+  std::shared_ptr<const Program> program = rec->Finish(Tensors(a, 0, "outputs"), static_cast<int>(numbers));
   auto external = Napi::External<std::shared_ptr<const Program>>::New(a.env(), &program);
   return data->program_ctor.New({external});
 }

@@ -25,6 +25,7 @@ double DynamicValue(const Args& a, size_t i, const char* name) {
     Throw(a.env(), ErrorKind::Argument,
           "Per-call number slot " + std::to_string(k) + " for " + name + " is outside the capture's " +
               std::to_string(rec->numbers()) + " numbers");
+  rec->UseSlot(static_cast<int>(k));
   return value.As<Napi::Number>().DoubleValue();
 }
 

@@ -101,7 +101,12 @@ export class DataLoader {
   }
 
   private async makeBatch(indices: Int32Array, rng: Rng, index: number): Promise<Batch> {
-    if (this.dataset.kind === 'tensor') return this.fromTensors(this.dataset, indices, rng, index);
+    if (this.dataset.kind === 'tensor') {
+      // In-memory batches are built in a macrotask of their own: the event loop gets a turn
+      // between them, and a batch is made while a native training step runs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return this.fromTensors(this.dataset, indices, rng, index);
+    }
     return this.fromItems(this.dataset, indices, rng, index);
   }
 

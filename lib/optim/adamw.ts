@@ -44,24 +44,34 @@ export class AdamW extends Optimizer<AdamWOptions> {
     checkRange('betas[1]', o.betas[1], 0, 1);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, o: AdamWOptions): void {
+  protected stepNumbers(state: ParamState, o: AdamWOptions): number[] {
+    const step = ((state['step'] as number | undefined) ?? 0) + 1;
+    state['step'] = step;
+    const [beta1, beta2] = o.betas;
+    const bc1 = 1 - beta1 ** step;
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    return [1 - o.lr * o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, bc2Sqrt, o.eps, -o.lr / bc1];
+  }
+
+  protected structure(state: ParamState, o: AdamWOptions): string {
+    return [o.maximize, o.amsgrad, state['exp_avg'] !== undefined].map(Number).join('');
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, o: AdamWOptions, n: readonly number[]): void {
+    const [decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2Sqrt, eps, stepSize] = n as number[] as [
+      number, number, number, number, number, number, number, number,
+    ]; // prettier-ignore
     const g = o.maximize ? grad.neg() : grad;
-    if (state['step'] === undefined) {
-      state['step'] = 0;
+    if (state['exp_avg'] === undefined) {
       state['exp_avg'] = zerosLike(p);
       state['exp_avg_sq'] = zerosLike(p);
       if (o.amsgrad) state['max_exp_avg_sq'] = zerosLike(p);
     }
-    const step = (state['step'] as number) + 1;
-    state['step'] = step;
-    const [beta1, beta2] = o.betas;
     const expAvg = state['exp_avg'] as Tensor;
     const expAvgSq = state['exp_avg_sq'] as Tensor;
-    p.mul_(1 - o.lr * o.weightDecay);
-    expAvg.mul_(beta1).add_(g, 1 - beta1);
-    expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
-    const bc1 = 1 - beta1 ** step;
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    p.mul_(decay);
+    expAvg.mul_(beta1).add_(g, oneMinusBeta1);
+    expAvgSq.mul_(beta2).addcmul_(g, g, oneMinusBeta2);
     let second = expAvgSq;
     if (o.amsgrad) {
       const max = state['max_exp_avg_sq'] as Tensor;
@@ -70,8 +80,8 @@ export class AdamW extends Optimizer<AdamWOptions> {
       larger.dispose();
       second = max;
     }
-    const denom = second.sqrt().div_(bc2Sqrt).add_(o.eps);
-    p.addcdiv_(expAvg, denom, -o.lr / bc1);
+    const denom = second.sqrt().div_(bc2Sqrt).add_(eps);
+    p.addcdiv_(expAvg, denom, stepSize);
     denom.dispose();
     if (g !== grad) g.dispose();
   }

@@ -2,6 +2,7 @@
  * The optimizer base: parameter groups with their own options, per-parameter state, and
  * state dicts in PyTorch's layout ({ state: { index: {...} }, param_groups: [...] }).
  */
+import { dynamicNumber } from '../dynamic_number.js';
 import { noGrad } from '../runtime.js';
 import { Tensor } from '../tensor.js';
 import { ArgumentError, StateDictError } from '../errors.js';
@@ -68,23 +69,74 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Checks one group's options; throws ArgumentError. */
   protected abstract validate(options: O): void;
-  /** Updates one parameter from its gradient. Runs inside noGrad. */
-  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, options: O): void;
+  /**
+   * The per-step numbers of one parameter's update (learning rate, momentum, bias corrections,
+   * ...), computed in JavaScript at every step; advances the state's step counters. A captured
+   * training step takes them as inputs, so a schedule's new learning rate reaches the replay.
+   */
+  protected abstract stepNumbers(state: ParamState, options: O): number[];
+  /** What decides the update's control flow (which options are zero, whether the state exists yet): a captured step is replayed only while it is unchanged. */
+  protected abstract structure(state: ParamState, options: O): string;
+  /** Updates one parameter from its gradient, with `n` from stepNumbers, through tensor ops only. Runs inside noGrad. */
+  protected abstract update(
+    param: Tensor,
+    grad: Tensor,
+    state: ParamState,
+    options: O,
+    n: readonly number[],
+  ): void;
 
-  /** One optimization step over every parameter that has a gradient. */
-  step(): void {
+  #stateOf(p: Tensor): ParamState {
+    let state = this.state.get(p);
+    if (state === undefined) this.state.set(p, (state = {}));
+    return state;
+  }
+
+  /** Runs `update` for every parameter that has a gradient, with numbers from `numbers`; returns those parameters. */
+  #updateAll(numbers: (n: number[]) => number[]): Tensor[] {
+    const updated: Tensor[] = [];
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const grad = p.grad;
           if (grad === null) continue;
-          let state = this.state.get(p);
-          if (state === undefined) this.state.set(p, (state = {}));
-          this.update(p, grad, state, group.options);
+          const state = this.#stateOf(p);
+          this.update(p, grad, state, group.options, numbers(this.stepNumbers(state, group.options)));
           grad.dispose(); // this handle only; the gradient itself stays on the parameter
+          updated.push(p);
         }
       }
     });
+    return updated;
+  }
+
+  /** One optimization step over every parameter that has a gradient. */
+  step(): void {
+    this.#updateAll((n) => n);
+  }
+
+  /** @internal The control-flow key of a step now (see `structure`). */
+  structureKey(): string {
+    return this.paramGroups
+      .map((g) => g.params.map((p) => this.structure(this.state.get(p) ?? {}, g.options)).join(','))
+      .join(';');
+  }
+
+  /**
+   * @internal step() while a capture records: each per-step number becomes slot `first + k` of
+   * the replay's numbers. Returns the parameters updated (for replayNumbers) and the slots used.
+   */
+  captureStep(first: number): { updated: Tensor[]; numbers: number } {
+    let slot = first;
+    const updated = this.#updateAll((n) => n.map((v) => dynamicNumber(slot++, v)));
+    return { updated, numbers: slot - first };
+  }
+
+  /** @internal The numbers for a replay of captureStep's update, advancing the counters as step() would. */
+  replayNumbers(updated: readonly Tensor[]): number[] {
+    const options = new Map<Tensor, O>();
+    for (const g of this.paramGroups) for (const p of g.params) options.set(p, g.options);
+    return updated.flatMap((p) => this.stepNumbers(this.#stateOf(p), options.get(p)!));
   }
 
   /** Drops every gradient (PyTorch's default `set_to_none=True`). */

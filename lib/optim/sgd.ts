@@ -42,23 +42,39 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, o: SGDOptions): void {
+  protected stepNumbers(_state: ParamState, o: SGDOptions): number[] {
+    return [o.weightDecay, o.momentum, 1 - o.dampening, -o.lr];
+  }
+
+  protected structure(state: ParamState, o: SGDOptions): string {
+    const flags = [
+      o.maximize,
+      o.weightDecay !== 0,
+      o.momentum !== 0,
+      o.nesterov,
+      state['momentum_buffer'] !== undefined,
+    ];
+    return flags.map(Number).join('');
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, o: SGDOptions, n: readonly number[]): void {
+    const [weightDecay, momentum, keep1MinusDampening, negLr] = n as [number, number, number, number];
     // Temporaries are disposed at once: a step runs thousands of times.
     const temps: Tensor[] = [];
     const keep = (t: Tensor): Tensor => (temps.push(t), t);
     let d = o.maximize ? keep(grad.neg()) : grad;
-    if (o.weightDecay !== 0) d = keep(d.add(p, o.weightDecay));
+    if (o.weightDecay !== 0) d = keep(d.add(p, weightDecay));
     if (o.momentum !== 0) {
       let buf = state['momentum_buffer'] as Tensor | undefined;
       if (buf === undefined) {
         buf = d.clone();
         state['momentum_buffer'] = buf;
       } else {
-        buf.mul_(o.momentum).add_(d, 1 - o.dampening);
+        buf.mul_(momentum).add_(d, keep1MinusDampening);
       }
-      d = o.nesterov ? keep(d.add(buf, o.momentum)) : buf;
+      d = o.nesterov ? keep(d.add(buf, momentum)) : buf;
     }
-    p.add_(d, -o.lr);
+    p.add_(d, negLr);
     for (const t of temps) t.dispose();
   }
 }

@@ -15,6 +15,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { noGrad, tidy } from '../runtime.js';
 import type { MemoryFormat, Tensor } from '../tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { CapturedStep } from './captured_step.js';
 import { MetricsMeter, type PhaseMetrics } from './metrics.js';
 import { writePlot } from './plot.js';
 
@@ -84,6 +85,7 @@ export class Trainer {
   /** The records of the finished epochs. */
   readonly history: EpochRecord[] = [];
   private state: TrainingState = { epoch: 0, batch: 0 };
+  #step: CapturedStep | undefined;
 
   constructor(readonly options: TrainerOptions) {}
 
@@ -166,28 +168,30 @@ export class Trainer {
     } = this.options;
     model.train();
     const meter = new MetricsMeter();
-    for await (const { input, target, index } of trainLoader.epoch(epoch, startBatch)) {
+    this.#step ??= new CapturedStep(model, optimizer, (logits, y) =>
+      crossEntropy(logits, y, { labelSmoothing }),
+    );
+    const batches = trainLoader.epoch(epoch, startBatch);
+    let next = batches.next();
+    for (let item = await next; item.done !== true; item = await next) {
+      const { input, target, index } = item.value;
       const x = this.toDevice(input);
       const y = this.toDevice(target);
-      optimizer.zeroGrad();
-      const loss = tidy(() => {
-        const logits = model.forward(x);
-        const l = crossEntropy(logits, y, { labelSmoothing });
-        l.backward();
-        const value = l.item();
-        if (Number.isFinite(value)) meter.update(logits, y, value);
-        return value;
-      });
+      const running = this.#step.run(x, y);
+      next = batches.next(); // the next batch is made while the step runs natively
+      const { loss, logits } = await running;
+      if (Number.isFinite(loss)) meter.update(logits, y, loss);
+      logits.dispose();
       x.dispose();
       y.dispose();
       if (!Number.isFinite(loss)) {
+        await batches.return(undefined);
         throw new TrainingDivergedError(
           `The training loss became ${loss} at epoch ${epoch + 1}, batch ${index + 1}; training stopped. ` +
             `The last good checkpoint is kept${this.checkpointPath ? ` at ${this.checkpointPath}` : ''}. ` +
             'Try a lower learning rate or a warm-up.',
         );
       }
-      optimizer.step();
       if (this.options.schedulerStep !== 'epoch') scheduler?.step();
       const m = meter.result();
       this.options.onBatch?.({
@@ -213,12 +217,9 @@ export class Trainer {
     for await (const { input, target } of loader.epoch(0)) {
       const x = this.toDevice(input);
       const y = this.toDevice(target);
-      noGrad(() =>
-        tidy(() => {
-          const logits = model.forward(x);
-          meter.update(logits, y, crossEntropy(logits, y, { labelSmoothing }).item());
-        }),
-      );
+      const logits = await model.forwardAsync(x); // replayed off the JavaScript thread
+      noGrad(() => tidy(() => meter.update(logits, y, crossEntropy(logits, y, { labelSmoothing }).item())));
+      logits.dispose();
       x.dispose();
       y.dispose();
     }

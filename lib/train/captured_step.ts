@@ -1,0 +1,114 @@
+/**
+ * A whole training step (zero-grad, forward, loss, backward, optimizer update) run natively off
+ * the JavaScript thread, captured from the same TypeScript code that runs it eagerly: there is no
+ * second optimizer in C++. As tinygrad's TinyJit, a step that creates the optimizer's state runs
+ * eagerly, the next one runs eagerly while it is captured, and later ones replay. The optimizer's per-step numbers (learning rate, bias corrections) are the
+ * replay's inputs, so schedules keep working; the loss comes back as a number read on the
+ * executor thread, with no extra blocking read.
+ */
+import { CapturedProgram, capture } from '../capture.js';
+import { signature, fingerprint } from '../nn/capture_key.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { isGradEnabled, tidy } from '../runtime.js';
+import type { Tensor } from '../tensor.js';
+
+/** What one step gives back: the loss, and the logits (the caller disposes them). */
+export interface StepOutcome {
+  loss: number;
+  logits: Tensor;
+}
+
+interface Captured {
+  program: CapturedProgram;
+  updated: Tensor[];
+}
+
+/** Per-step numbers a step may use, at most: far above what SGD or AdamW need per parameter. */
+const numbersPerParameter = 16;
+const maxPrograms = 4;
+
+/** @internal The Trainer's step. */
+export class CapturedStep {
+  readonly #programs = new Map<string, Captured>();
+  readonly #eagerOnce = new Set<string>();
+
+  constructor(
+    private readonly model: Module,
+    private readonly optimizer: Optimizer<{ lr: number }>,
+    private readonly loss: (logits: Tensor, target: Tensor) => Tensor,
+  ) {}
+
+  /** Forward, loss and backward, as a hand-written loop does them. */
+  #forwardBackward(x: Tensor, y: Tensor): { loss: Tensor; logits: Tensor } {
+    return tidy(() => {
+      this.optimizer.zeroGrad();
+      const logits = this.model.forward(x);
+      const loss = this.loss(logits, y);
+      loss.backward();
+      return { loss, logits };
+    });
+  }
+
+  /**
+   * One step on (x, y). A loss that is not finite is returned without updating the weights
+   * on the eager steps; a replayed step has already applied its update (the checkpoint on
+   * disk is untouched either way).
+   */
+  async run(x: Tensor, y: Tensor): Promise<StepOutcome> {
+    const key = [
+      signature(x),
+      signature(y),
+      fingerprint(this.model),
+      this.optimizer.structureKey(),
+      isGradEnabled(),
+    ].join('|');
+    const captured = this.#programs.get(key);
+    if (captured !== undefined) return this.#replay(captured, x, y);
+    // A step that creates optimizer state (momentum buffers, moments) runs eagerly: its code
+    // differs from the steady state's, and capturing it would replay the creation every step.
+    const createsState = this.optimizer.paramGroups.some((g) =>
+      g.params.some((p) => p.requiresGrad && !this.optimizer.state.has(p)),
+    );
+    if (createsState && !this.#eagerOnce.has(key)) {
+      this.#eagerOnce.add(key);
+      const { loss, logits } = this.#forwardBackward(x, y);
+      const value = loss.item();
+      loss.dispose();
+      if (Number.isFinite(value)) this.optimizer.step();
+      return { loss: value, logits };
+    }
+    const params = this.optimizer.paramGroups.reduce((n, g) => n + g.params.length, 0);
+    const { result, program } = capture(
+      [x, y],
+      () => {
+        const out = this.#forwardBackward(x, y);
+        return { ...out, ...this.optimizer.captureStep(0) };
+      },
+      (r) => [r.loss, r.logits],
+      { max: params * numbersPerParameter, used: (r) => r.numbers },
+    );
+    this.#programs.set(key, { program, updated: result.updated });
+    if (this.#programs.size > maxPrograms) {
+      const [oldestKey, oldest] = this.#programs.entries().next().value as [string, Captured];
+      this.#programs.delete(oldestKey);
+      oldest.program.dispose();
+    }
+    const value = result.loss.item();
+    result.loss.dispose();
+    return { loss: value, logits: result.logits };
+  }
+
+  async #replay(c: Captured, x: Tensor, y: Tensor): Promise<StepOutcome> {
+    const numbers = this.optimizer.replayNumbers(c.updated);
+    const { outputs, items } = await c.program.run([x, y], numbers, true);
+    outputs[0]?.dispose();
+    return { loss: items![0]!, logits: outputs[1]! };
+  }
+
+  /** Frees the captured programs. */
+  dispose(): void {
+    for (const c of this.#programs.values()) c.program.dispose();
+    this.#programs.clear();
+  }
+}
