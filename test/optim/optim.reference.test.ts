@@ -82,7 +82,7 @@ function runSteps(
     ps.forEach((p, i) => (p.grad = tensor(meta.grads[s]![i]!, { shape: meta.shapes[i]!, dtype })));
     opt.step();
     ps.forEach((p, i) => {
-      const label = `${what} step ${s} param ${i} (REF_SEED=${ref.seed})`;
+      const label = `${what} ${dtype} step ${s}: update of param ${i} (REF_SEED=${ref.seed})`;
       expect(p.dtype, label).toBe(dtype);
       const after = p.dataSync() as Float32Array | Float64Array;
       const update = Float64Array.from(after, (v, k) => v - before[i]![k]!);
