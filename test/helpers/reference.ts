@@ -15,14 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 
-import { getNumThreads, setNumThreads, tensor, type Tensor } from '../../lib/index.js';
+import { getNumThreads, setNumThreads, tensor, version, type Tensor } from '../../lib/index.js';
 import { parseSafetensors } from '../../lib/io/safetensors.js';
 import type { RawTensor } from '../../lib/io/raw.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GENERATED = join(ROOT, 'test/.generated');
 /** Debian's python3 has torch; the python3 first on PATH may not. */
-const PYTHON = process.env['REF_PYTHON'] ?? '/usr/bin/python3';
+export const PYTHON = process.env['REF_PYTHON'] ?? '/usr/bin/python3';
 
 /** Each generator: its script, its extra arguments, and whether the seed changes its output. */
 const GENERATORS = {
@@ -141,6 +141,13 @@ export async function loadReference(gen: Generator, seed = referenceSeed()): Pro
   if (typeof meta.threads === 'number' && before !== meta.threads) {
     setNumThreads(meta.threads);
     afterAll(() => setNumThreads(before)); // the next test file in this fork gets the default back
+  }
+  if (typeof meta.torch === 'string' && !meta.torch.startsWith(version.libtorch)) {
+    // Said loudly rather than skipped: only the float64 checks are meant to hold across versions.
+    console.warn(
+      `[reference] PyTorch ${meta.torch} made the reference but the library runs libtorch ${version.libtorch}: ` +
+        'the float32 checks expect the same libtorch (bit-identical results) and will fail; float64 is the portable check',
+    );
   }
   const seedNote = GENERATORS[gen].seeded ? `seed ${seed} (reproduce with REF_SEED=${seed})` : 'no seed';
   console.log(`[reference] ${gen}: ${seedNote}, PyTorch ${meta.torch}, threads ${getNumThreads()}, ${dir}`);
