@@ -1,18 +1,19 @@
 /**
  * BasicBlock and Bottleneck in every shortcut case against torchvision's: outputs in eval and
  * training mode, loss, gradients of the input and of every parameter, and the running
- * statistics after a training forward. Float64 runs must agree to 1e-10, float32 runs within
- * float32 rounding of the float64 reference (tolerances.json).
+ * statistics after a training forward, each against PyTorch's run in the same dtype, element by
+ * element (test/tolerances.json).
  */
 import { afterAll, describe, it } from 'vitest';
 
-import { loadModelReference, printWorst, tick, type Json } from './reference.js';
+import { report } from '../helpers/compare.js';
+import { loadReference, tick, type Json } from '../helpers/reference.js';
 import { runCase } from './run_case.js';
 
-const ref = await loadModelReference('blocks');
+const ref = await loadReference('blocks');
 
 describe('residual blocks against torchvision', () => {
-  afterAll(() => printWorst(`blocks, seed ${ref.seed}`));
+  afterAll(() => report(`blocks, seed ${ref.seed}`));
   for (const cfg of ref.meta.cases as Json[]) {
     const what = `${cfg.block}(${cfg.inplanes}, ${cfg.planes}, stride ${cfg.stride}${cfg.downsample ? ', projection' : ''}) at [${cfg.input.join(', ')}]`;
     for (const kind of ['float64', 'float32'] as const) {

@@ -7,15 +7,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { manualSeed, type Tensor } from '../../lib/index.js';
-import { relError } from '../helpers/compare.js';
-import { loadModelReference, printWorst, tick, TOLERANCES, type Json } from './reference.js';
+import { relError, report, TOLERANCES } from '../helpers/compare.js';
+import { loadReference, tick, type Json } from '../helpers/reference.js';
 import { buildModel, runCase } from './run_case.js';
 
-const ref = await loadModelReference('nets');
+const ref = await loadReference('nets');
 const SLOW = 240_000;
 
 describe('networks against torchvision / PyTorch', () => {
-  afterAll(() => printWorst(`networks, seed ${ref.seed}`));
+  afterAll(() => report(`networks, seed ${ref.seed}`));
   for (const cfg of ref.meta.cases as Json[]) {
     for (const kind of ['float64', 'float32'] as const) {
       it(
@@ -52,7 +52,7 @@ describe("initialization is torchvision's, draw for draw", () => {
             const sum = v.reduce((a, b) => a + b, 0);
             const sumsq = v.reduce((a, b) => a + b * b, 0);
             expect(relError([sum, sumsq], [fp.sum, fp.sumsq]), key).toBeLessThanOrEqual(
-              TOLERANCES.fingerprintSum.rel,
+              TOLERANCES.fingerprintSum.rtol,
             );
             t.dispose();
           }

@@ -1,12 +1,14 @@
 /**
  * Runs one reference case through the library as the script ran it through PyTorch: load the
- * state dict, eval forward, training forward, cross entropy, backward; compares every result.
+ * state dict, eval forward, training forward, cross entropy, backward; compares every result
+ * with PyTorch's run in the same dtype, element by element (test/helpers/compare.ts).
  */
 import { expect } from 'vitest';
 
 import { nn, noGrad, tidy, type Tensor } from '../../lib/index.js';
 import * as models from '../../lib/models/index.js';
-import { expectRel, type FloatKind, type Json, type ModelReference } from './reference.js';
+import { expectClose, toleranceFor } from '../helpers/compare.js';
+import type { Json, Reference } from '../helpers/reference.js';
 
 const F = nn.functional;
 
@@ -50,32 +52,27 @@ export function expectSameKeys(
   );
 }
 
-export function runCase(ref: ModelReference, cfg: Json, kind: FloatKind): void {
+export function runCase(ref: Reference, cfg: Json, kind: 'float32' | 'float64'): void {
   const name: string = cfg.name;
   const model = buildModel(cfg);
   try {
     tidy(() => {
+      const floats = { dtype: kind };
       if (kind === 'float64') model.to('float64');
       expectSameKeys(model, cfg.keys, kind);
       const sd: Record<string, Tensor> = {};
-      for (const [key] of cfg.keys as Array<[string]>) sd[key] = ref.tensor(`${name}.state.${key}`);
+      for (const [key] of cfg.keys as Array<[string]>) sd[key] = ref.tensor(`${name}.state.${key}`, floats);
       const loaded = model.loadStateDict(sd);
       expect(loaded).toEqual({ missingKeys: [], unexpectedKeys: [], shapeMismatches: [] });
 
-      const check = (actual: Tensor, refName: string, what: string): number => {
-        const group = `${name} ${what.split(' ')[0]}`;
-        return expectRel(
-          actual,
-          ref.tensor(`${name}.${refName}`),
-          kind,
-          `${name} ${what}`,
-          group,
-          cfg.torch32[refName] ?? 0,
-        );
+      const check = (actual: Tensor, refName: string, what: string): void => {
+        const suite = `${name} ${what.split(' ')[0]} ${kind}`;
+        const expected = ref.tensor(`${name}.${kind}.${refName}`);
+        expectClose(actual, expected, toleranceFor(kind), `${name} ${what} (REF_SEED=${ref.seed})`, suite);
       };
 
       model.eval();
-      const x = ref.tensor(`${name}.input`, kind, true);
+      const x = ref.tensor(`${name}.input`, { dtype: kind, requiresGrad: true });
       check(
         noGrad(() => model.forward(x)),
         'out_eval',
@@ -91,7 +88,9 @@ export function runCase(ref: ModelReference, cfg: Json, kind: FloatKind): void {
       loss.backward();
       check(x.grad!, 'grad.input', 'grad input');
       const params = model.namedParameters();
-      expect(params.map(([k]) => k)).toEqual(Object.keys(sd).filter((k) => ref.has(`${name}.grad.${k}`)));
+      expect(params.map(([k]) => k)).toEqual(
+        Object.keys(sd).filter((k) => ref.has(`${name}.${kind}.grad.${k}`)),
+      );
       for (const [k, p] of params) check(p.grad!, `grad.${k}`, `grad ${k}`);
       for (const [k, b] of model.namedBuffers()) check(b, `after.${k}`, `running-stats ${k}`);
       model.zeroGrad();

@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 
 import { nn, noGrad, ShapeError, tensor, zeros, type Tensor } from '../../lib/index.js';
-import { loadModelReference, relErr, type Json } from '../models/reference.js';
+import { expectClose, TOLERANCES } from '../helpers/compare.js';
+import { loadReference, type Json } from '../helpers/reference.js';
 
-const ref = await loadModelReference('init');
+const ref = await loadReference('init');
 const cases = ref.meta.initFunctions.batchnorm as Json[];
 const SHAPE = [4, 3, 5, 6];
 
@@ -36,16 +37,16 @@ describe('BatchNorm2d against torch.nn.BatchNorm2d (float64)', () => {
       });
       c.inputs.forEach((x: number[], i: number) => {
         const y = noGrad(() => bn.forward(t64(x, SHAPE)));
-        expect(relErr(y, t64(c.train[i], SHAPE)), `step ${i}`).toBeLessThan(1e-10);
+        expectClose(y, t64(c.train[i], SHAPE), TOLERANCES.float64, `step ${i}`);
       });
       const ours = bn.stateDict();
       expect(Object.keys(ours)).toEqual(Object.keys(c.state));
       for (const [k, v] of Object.entries(ours)) {
-        expect(relErr(v.to('float64'), sd[k]!), k).toBeLessThan(1e-10);
+        expectClose(v.to('float64'), sd[k]!, TOLERANCES.float64, k);
       }
       bn.eval();
       const y = noGrad(() => bn.forward(t64(c.inputs[0], SHAPE)));
-      expect(relErr(y, t64(c.eval, SHAPE))).toBeLessThan(1e-10);
+      expectClose(y, t64(c.eval, SHAPE), TOLERANCES.float64, 'eval');
     });
   }
 

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 
 import { ArgumentError, empty, manualSeed, nn, zeros, type Tensor } from '../../lib/index.js';
-import { loadModelReference, type Json } from '../models/reference.js';
+import { loadReference, type Json } from '../helpers/reference.js';
 
 const init = nn.init;
-const ref = await loadModelReference('init');
+const ref = await loadReference('init');
 const data = ref.meta.initFunctions as Json;
 
 const values = (t: Tensor): number[] => Array.from(t.dataSync() as Float32Array);
