@@ -65,6 +65,9 @@ export class CapturedStep {
     ].join('|');
     const captured = this.#programs.get(key);
     if (captured !== undefined) return this.#replay(captured, x, y);
+    // The eager and capturing steps block this thread for a whole step each: let the event loop
+    // run in between rather than block for two steps in a row.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     // A step that creates optimizer state (momentum buffers, moments) runs eagerly: its code
     // differs from the steady state's, and capturing it would replay the creation every step.
     const createsState = this.optimizer.paramGroups.some((g) =>
