@@ -7,7 +7,15 @@ import { type DType, type Device, type TypedArrayOf, isDType, isDevice } from '.
 import { DTypeError } from './errors.js';
 import { describe } from './describe.js';
 import { track } from './scope.js';
-import { checkBool, checkInt, checkNumber, checkOneOf, checkOptions, fail } from './validate.js';
+import {
+  checkBool,
+  checkFloatingTensor,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  fail,
+} from './validate.js';
 
 // Symbol.dispose (explicit resource management) for consumers whose TypeScript lib predates it,
 // declared as @types/node declares it.
@@ -128,7 +136,9 @@ export class Tensor<D extends DType = DType> {
     return native.requiresGrad(this._h);
   }
   set requiresGrad(value: boolean) {
-    native.setRequiresGrad(this._h, checkBool('requiresGrad', value));
+    // Only floating tensors have gradients (as PyTorch); say so in the library's words.
+    if (checkBool('requiresGrad', value)) checkFloatingTensor('requiresGrad', this);
+    native.setRequiresGrad(this._h, value);
   }
   /** Sets requiresGrad and returns this tensor (PyTorch's `requires_grad_`). */
   requiresGrad_(value = true): this {
