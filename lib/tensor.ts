@@ -9,7 +9,15 @@ import { describe } from './describe.js';
 import { track } from './scope.js';
 import { structureChanged } from './structure.js';
 import { isDynamicNumber } from './dynamic_number.js';
-import { checkBool, checkInt, checkNumber, checkOneOf, checkOptions, fail } from './validate.js';
+import {
+  checkBool,
+  checkFloatingTensor,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  fail,
+} from './validate.js';
 
 // Symbol.dispose (explicit resource management) for consumers whose TypeScript lib predates it,
 // declared as @types/node declares it.
@@ -130,7 +138,9 @@ export class Tensor<D extends DType = DType> {
     return native.requiresGrad(this._h);
   }
   set requiresGrad(value: boolean) {
-    native.setRequiresGrad(this._h, checkBool('requiresGrad', value));
+    // Only floating tensors have gradients (as PyTorch); say so in the library's words.
+    if (checkBool('requiresGrad', value)) checkFloatingTensor('requiresGrad', this);
+    native.setRequiresGrad(this._h, value);
     structureChanged();
   }
   /** Sets requiresGrad and returns this tensor (PyTorch's `requires_grad_`). */

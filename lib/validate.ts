@@ -4,7 +4,7 @@
  */
 import { isDynamicNumber } from './dynamic_number.js';
 import { describe } from './describe.js';
-import { type DType, type Device, isDType, isDevice } from './dtype.js';
+import { type DType, type Device, isDType, isDevice, isFloatingDType } from './dtype.js';
 import { ArgumentError, DeviceError, DTypeError } from './errors.js';
 
 export function fail(name: string, expected: string, value: unknown): never {
@@ -101,4 +101,38 @@ export function checkOptions(name: string, value: unknown): Record<string, unkno
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     fail(name, 'an options object', value);
   return value as Record<string, unknown>;
+}
+
+/** What dtype checks need of a tensor (structural, so that this file does not import tensor.ts). */
+interface Typed {
+  readonly dtype: DType;
+}
+
+/**
+ * A floating-point tensor for `name`: libtorch's kernels would otherwise refuse it with a
+ * message that names neither the argument nor what it expected ("expected scalar type Long
+ * but found Float" for an int64 conv input).
+ */
+export function checkFloatingTensor(name: string, t: Typed): void {
+  if (!isFloatingDType(t.dtype)) {
+    throw new DTypeError(
+      `Expected a floating-point tensor for ${name} but received a tensor of dtype ${t.dtype}`,
+    );
+  }
+}
+
+/** A tensor for `name` of the dtype of the tensor passed as `likeName` (PyTorch's ops do not mix dtypes). */
+export function checkSameDType(name: string, t: Typed | null, likeName: string, like: Typed): void {
+  if (t !== null && t.dtype !== like.dtype) {
+    throw new DTypeError(
+      `Expected a ${like.dtype} tensor (the dtype of ${likeName}) for ${name} but received a tensor of dtype ${t.dtype}`,
+    );
+  }
+}
+
+/** A tensor of exactly `dtype` for `name` (class-index targets are int64, as in PyTorch). */
+export function checkTensorDType(name: string, t: Typed, dtype: DType): void {
+  if (t.dtype !== dtype) {
+    throw new DTypeError(`Expected a ${dtype} tensor for ${name} but received a tensor of dtype ${t.dtype}`);
+  }
 }

@@ -55,7 +55,10 @@ describe('capture and replay', () => {
     await expect(program.run([randn([3, 2])])).rejects.toThrow(
       /does not match the shape, strides, dtype or device/,
     );
-    const error = await program.run([randn([3, 2])]).catch((e: unknown) => e as Error);
+    const error = await program.run([randn([3, 2])]).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(error.stack).toMatch(/replay started at[\s\S]*capture\.test\.ts/);
   });
 

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor.js';
 import { adaptiveAvgPool2d } from './functional.js';
 import { Module } from './module.js';
 import { type Pair, pair } from './options.js';
+import { pyTuple } from './repr.js';
 
 /** Average pooling to a fixed output size, as `nn.AdaptiveAvgPool2d` (`new AdaptiveAvgPool2d(1)`: global average pooling). */
 export class AdaptiveAvgPool2d extends Module {
@@ -18,6 +19,6 @@ export class AdaptiveAvgPool2d extends Module {
   }
 
   override extraRepr(): string {
-    return `outputSize=[${this.outputSize.join(', ')}]`;
+    return `output_size=${pyTuple(this.outputSize)}`;
   }
 }

@@ -4,6 +4,7 @@ import { checkOptions } from '../validate.js';
 import { avgPool2d } from './functional.js';
 import { Module } from './module.js';
 import { type Pair, bool, pair, pairOption } from './options.js';
+import { pyPoolPair } from './repr.js';
 
 /** Options of `AvgPool2d` (PyTorch's `nn.AvgPool2d` keywords). */
 export interface AvgPool2dOptions {
@@ -46,7 +47,7 @@ export class AvgPool2d extends Module {
   }
 
   override extraRepr(): string {
-    const p = (v: readonly number[]): string => `[${v.join(', ')}]`;
-    return `kernelSize=${p(this.kernelSize)}, stride=${p(this.stride)}, padding=${p(this.padding)}`;
+    const p = pyPoolPair;
+    return `kernel_size=${p(this.kernelSize)}, stride=${p(this.stride)}, padding=${p(this.padding)}`;
   }
 }

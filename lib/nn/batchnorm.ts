@@ -7,6 +7,7 @@ import { checkFinite, checkInt, checkOptions } from '../validate.js';
 import { batchNorm } from './functional.js';
 import { Module } from './module.js';
 import { bool, finite, option } from './options.js';
+import { pyBool, pyFloat } from './repr.js';
 
 /** Options of `BatchNorm2d` (PyTorch's `nn.BatchNorm2d` keywords). */
 export interface BatchNorm2dOptions {
@@ -116,7 +117,7 @@ export class BatchNorm2d extends Module {
   }
 
   override extraRepr(): string {
-    const m = this.momentum === null ? 'null' : String(this.momentum);
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${m}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+    const m = this.momentum === null ? 'None' : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }

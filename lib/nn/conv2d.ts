@@ -7,6 +7,7 @@ import { conv2d } from './functional.js';
 import { resetWeightAndBias } from './default_init.js';
 import { Module } from './module.js';
 import { type Pair, bool, int, pair, pairOption } from './options.js';
+import { pyBool, pyTuple } from './repr.js';
 
 /** Options of `Conv2d` (PyTorch's `nn.Conv2d` keywords). */
 export interface Conv2dOptions {
@@ -78,12 +79,12 @@ export class Conv2d extends Module {
   }
 
   override extraRepr(): string {
-    const parts = [`${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]`];
-    parts.push(`stride=[${this.stride.join(', ')}]`);
-    if (this.padding.some((p) => p !== 0)) parts.push(`padding=[${this.padding.join(', ')}]`);
-    if (this.dilation.some((d) => d !== 1)) parts.push(`dilation=[${this.dilation.join(', ')}]`);
+    const parts = [`${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}`];
+    parts.push(`stride=${pyTuple(this.stride)}`);
+    if (this.padding.some((p) => p !== 0)) parts.push(`padding=${pyTuple(this.padding)}`);
+    if (this.dilation.some((d) => d !== 1)) parts.push(`dilation=${pyTuple(this.dilation)}`);
     if (this.groups !== 1) parts.push(`groups=${this.groups}`);
-    if (this.bias === null) parts.push('bias=false');
+    if (this.bias === null) parts.push(`bias=${pyBool(false)}`);
     return parts.join(', ');
   }
 }

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { checkFinite } from '../validate.js';
 import { dropout } from './functional.js';
 import { Module } from './module.js';
+import { pyBool, pyFloat } from './repr.js';
 
 /** In training mode, zeroes elements with probability `p` (default 0.5) and scales the rest by 1/(1-p); the identity in eval mode. As `nn.Dropout`. */
 export class Dropout extends Module {
@@ -21,6 +22,6 @@ export class Dropout extends Module {
   }
 
   override extraRepr(): string {
-    return `p=${this.p}`;
+    return `p=${pyFloat(this.p)}, inplace=${pyBool(false)}`;
   }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { native } from '../binding.js';
+import { type Handle, native } from '../binding.js';
 import type { Tensor } from '../tensor.js';
 import { handleOf, optionalHandle, wrap } from '../tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
@@ -12,16 +12,49 @@ import { type Pair, option, pairOption } from './options.js';
 import {
   checkBool,
   checkFinite,
+  checkFloatingTensor,
   checkInt,
   checkIntList,
   checkNumber,
   checkOneOf,
   checkOptions,
+  checkSameDType,
+  checkTensorDType,
 } from '../validate.js';
 
 /** How a loss reduces over the batch: per-element values (`'none'`), their mean, or their sum. */
 export type Reduction = 'none' | 'mean' | 'sum';
 const reductions: readonly Reduction[] = ['none', 'mean', 'sum'];
+
+/** Handles of a floating `input` and a `weight` (and optional `bias`) of its dtype. */
+function floatingOperands(input: unknown, weight: unknown, bias: unknown): [Handle, Handle, Handle | null] {
+  const handles = [
+    handleOf(input, 'input'),
+    handleOf(weight, 'weight'),
+    optionalHandle(bias, 'bias'),
+  ] as const;
+  checkFloatingTensor('input', input as Tensor);
+  checkSameDType('weight', weight as Tensor, 'input', input as Tensor);
+  checkSameDType('bias', (bias ?? null) as Tensor | null, 'input', input as Tensor);
+  return [...handles];
+}
+
+/** Handles of floating logits `input`, int64 class indices `target` and optional class `weight`. */
+function classificationOperands(
+  input: unknown,
+  target: unknown,
+  weight: unknown,
+): [Handle, Handle, Handle | null] {
+  const handles = [
+    handleOf(input, 'input'),
+    handleOf(target, 'target'),
+    optionalHandle(weight, 'weight'),
+  ] as const;
+  checkFloatingTensor('input', input as Tensor);
+  checkTensorDType('target', target as Tensor, 'int64');
+  checkSameDType('weight', (weight ?? null) as Tensor | null, 'input', input as Tensor);
+  return [...handles];
+}
 
 /** Options of `conv2d` (PyTorch's `F.conv2d` keywords). */
 export interface Conv2dOptions {
@@ -39,11 +72,12 @@ export interface Conv2dOptions {
 /** 2-D convolution of (N, C_in, H, W) `input` with (C_out, C_in / groups, kH, kW) `weight`, as `F.conv2d`. */
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
   const o = checkOptions('options', options);
+  const [x, w, b] = floatingOperands(input, weight, o['bias']);
   return wrap(
     native.conv2d(
-      handleOf(input, 'input'),
-      handleOf(weight, 'weight'),
-      optionalHandle(o['bias'], 'bias'),
+      x,
+      w,
+      b,
       pairOption(o, 'stride', [1, 1], 1),
       pairOption(o, 'padding', [0, 0], 0),
       pairOption(o, 'dilation', [1, 1], 1),
@@ -75,6 +109,7 @@ export function batchNorm(
   const o = checkOptions('options', options);
   const training = option(o, 'training', false, checkBool);
   handleOf(input, 'input');
+  checkFloatingTensor('input', input);
   // As F.batch_norm: a single value per channel has no batch variance (at::batch_norm would divide by zero).
   if (training && input.shape.length >= 2 && input.size / input.shape[1]! <= 1) {
     throw new ShapeError(
@@ -170,19 +205,19 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: Pair): Tensor {
 
 /** `input @ weight.T + bias`, as `F.linear`. */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  return wrap(
-    native.linear(handleOf(input, 'input'), handleOf(weight, 'weight'), optionalHandle(bias, 'bias')),
-  );
+  return wrap(native.linear(...floatingOperands(input, weight, bias)));
 }
 
 /** Softmax along `dim`, as `F.softmax`. */
 export function softmax(input: Tensor, dim: number): Tensor {
-  return wrap(native.softmax(handleOf(input, 'input'), checkInt('dim', dim)));
+  handleOf(input, 'input');
+  return input.softmax(dim);
 }
 
 /** Log-softmax along `dim`, computed stably, as `F.log_softmax`. */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
-  return wrap(native.logSoftmax(handleOf(input, 'input'), checkInt('dim', dim)));
+  handleOf(input, 'input');
+  return input.logSoftmax(dim);
 }
 
 /** Zeroes elements with probability `p` (default 0.5) and scales the rest by 1/(1-p) when `training` (default true); the input unchanged otherwise, as `F.dropout`. */
@@ -230,9 +265,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     throw new ArgumentError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
   return wrap(
     native.crossEntropy(
-      handleOf(input, 'input'),
-      handleOf(target, 'target'),
-      optionalHandle(o['weight'], 'weight'),
+      ...classificationOperands(input, target, o['weight']),
       option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
       option(o, 'ignoreIndex', -100, checkInt),
       smoothing,
@@ -249,9 +282,7 @@ export function nllLoss(
   const o = checkOptions('options', options);
   return wrap(
     native.nllLoss(
-      handleOf(input, 'input'),
-      handleOf(target, 'target'),
-      optionalHandle(o['weight'], 'weight'),
+      ...classificationOperands(input, target, o['weight']),
       option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
       option(o, 'ignoreIndex', -100, checkInt),
     ),

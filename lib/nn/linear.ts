@@ -6,6 +6,7 @@ import { linear } from './functional.js';
 import { resetWeightAndBias } from './default_init.js';
 import { Module } from './module.js';
 import { bool } from './options.js';
+import { pyBool } from './repr.js';
 
 /** Fully connected layer `y = x @ weight.T + bias`, as `nn.Linear`, initialized as PyTorch. */
 export class Linear extends Module {
@@ -41,6 +42,6 @@ export class Linear extends Module {
   }
 
   override extraRepr(): string {
-    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }
 }

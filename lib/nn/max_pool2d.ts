@@ -4,6 +4,7 @@ import { checkOptions } from '../validate.js';
 import { maxPool2d } from './functional.js';
 import { Module } from './module.js';
 import { type Pair, bool, pair, pairOption } from './options.js';
+import { pyBool, pyPoolPair } from './repr.js';
 
 /** Options of `MaxPool2d` (PyTorch's `nn.MaxPool2d` keywords). */
 export interface MaxPool2dOptions {
@@ -46,7 +47,7 @@ export class MaxPool2d extends Module {
   }
 
   override extraRepr(): string {
-    const p = (v: readonly number[]): string => `[${v.join(', ')}]`;
-    return `kernelSize=${p(this.kernelSize)}, stride=${p(this.stride)}, padding=${p(this.padding)}, dilation=${p(this.dilation)}, ceilMode=${this.ceilMode}`;
+    const p = pyPoolPair;
+    return `kernel_size=${p(this.kernelSize)}, stride=${p(this.stride)}, padding=${p(this.padding)}, dilation=${p(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
   }
 }

@@ -4,6 +4,7 @@ import { checkOptions } from '../validate.js';
 import { relu } from './functional.js';
 import { Module } from './module.js';
 import { bool } from './options.js';
+import { pyBool } from './repr.js';
 
 /** Elementwise max(x, 0), as `nn.ReLU`; `{ inplace: true }` overwrites the input. */
 export class ReLU extends Module {
@@ -19,6 +20,6 @@ export class ReLU extends Module {
   }
 
   override extraRepr(): string {
-    return this.inplace ? 'inplace=true' : '';
+    return this.inplace ? `inplace=${pyBool(true)}` : '';
   }
 }

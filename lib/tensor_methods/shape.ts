@@ -2,7 +2,7 @@
 import { native } from '../binding.js';
 import type { DType } from '../dtype.js';
 import { Tensor, handleOf, wrap } from '../tensor.js';
-import { checkDims, checkInt, checkShape, fail } from '../validate.js';
+import { checkDims, checkFloatingTensor, checkInt, checkSameDType, checkShape, fail } from '../validate.js';
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
@@ -117,12 +117,16 @@ Object.assign(Tensor.prototype, {
     return native.split(this._h, s, checkInt('dim', dim)).map((h) => wrap(h));
   },
   matmul(this: Tensor, other: Tensor) {
-    return wrap(native.matmul(this._h, handleOf(other, 'other')));
+    const h = handleOf(other, 'other');
+    checkSameDType('other', other, 'self', this);
+    return wrap(native.matmul(this._h, h));
   },
   softmax(this: Tensor, dim: number) {
+    checkFloatingTensor('input', this);
     return wrap(native.softmax(this._h, checkInt('dim', dim)));
   },
   logSoftmax(this: Tensor, dim: number) {
+    checkFloatingTensor('input', this);
     return wrap(native.logSoftmax(this._h, checkInt('dim', dim)));
   },
 });

@@ -69,6 +69,7 @@ describe('memory and disposal', () => {
     await new Promise((r) => setTimeout(r, 50));
     gc();
     await new Promise((r) => setTimeout(r, 50));
-    expect(memory().liveTensors).toBeLessThan(before + 100);
+    // All of them, not just some: a finalizer that frees one tensor in ten would pass "< 100".
+    expect(memory().liveTensors - before).toBeLessThanOrEqual(1);
   });
 });

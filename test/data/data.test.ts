@@ -4,10 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { data, randn, tensor, type Tensor } from '../../lib/index.js';
+import { data, nn, randn, tensor, type Tensor } from '../../lib/index.js';
 
 const { DataLoader, FashionMNIST, ImageFolder, transforms: T } = data;
 const floats = (t: Tensor): number[] => Array.from(t.dataSync() as Float32Array);
+const F = nn.functional;
+
+/** For each image of `crops` (N, C, s, s), the offset "top,left" of the window of `source` it equals; fails if none. */
+function windowOffsets(crops: Tensor, source: Tensor): string[] {
+  const [n, , s] = crops.shape as [number, number, number];
+  const [, , H, W] = source.shape as [number, number, number, number];
+  return Array.from({ length: n }, (_, i) => {
+    const crop = floats(crops.select(0, i)).join();
+    const found: string[] = [];
+    for (let t = 0; t + s <= H; t++)
+      for (let l = 0; l + s <= W; l++)
+        if (floats(source.select(0, i).narrow(1, t, s).narrow(2, l, s)).join() === crop)
+          found.push(`${t},${l}`);
+    expect(found, `crop ${i} is no window of its input`).toHaveLength(1);
+    return found[0]!;
+  });
+}
 
 describe('FashionMNIST', () => {
   it('reads the real dataset from Debian’s package', async () => {
@@ -108,9 +125,19 @@ print(json.dumps([n.flatten().tolist(), list(r.shape), r.flatten().tolist()]))`,
     }
     expect(flips).toBeGreaterThan(16);
     expect(flips).toBeLessThan(48);
+  });
+
+  it('random crops are windows of the (zero-)padded input, at offsets that vary', () => {
+    const x = randn([64, 2, 5, 5]);
     const cropped = T.randomCrop(5, { padding: 2 }).apply(x, new data.Rng(2));
-    expect(cropped.shape).toEqual([64, 1, 5, 5]);
-    expect(T.randomResizedCrop(4).apply(x, new data.Rng(3)).shape).toEqual([64, 1, 4, 4]);
+    expect(cropped.shape).toEqual([64, 2, 5, 5]);
+    const offsets = windowOffsets(cropped, F.pad(x, [2, 2, 2, 2]));
+    expect(new Set(offsets).size).toBeGreaterThan(8); // of the 25 possible
+    // A crop of exactly size×size (scale and ratio pinned) is resized by 1: a plain window.
+    const y = randn([64, 2, 8, 8]);
+    const resized = T.randomResizedCrop(4, { scale: [0.25, 0.25], ratio: [1, 1] }).apply(y, new data.Rng(3));
+    expect(resized.shape).toEqual([64, 2, 4, 4]);
+    expect(new Set(windowOffsets(resized, y)).size).toBeGreaterThan(8);
   });
 });
 

@@ -59,6 +59,9 @@ function maxRelative(a: Tensor, e: Tensor): number {
   return Math.max(...av.map((v, i) => Math.abs(v - ev[i]!) / Math.max(Math.abs(ev[i]!), 1e-30)));
 }
 
+// Whole ResNets and training runs on 2 shared cores: explicit limits (vitest.config.ts is tight).
+const slow = 240_000;
+
 describe('forwardAsync (capture, then replay off the JavaScript thread)', () => {
   it.each([
     ['resnet18', () => resnet18({ numClasses: 7 }), [2, 3, 37, 53]],
@@ -66,17 +69,21 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
     ['resnet20 (A)', () => resnet20(), [3, 3, 32, 32]],
     ['resnet20 (B, grayscale)', () => resnet20({ shortcut: 'B', inChannels: 1 }), [2, 1, 28, 28]],
     ['resnet20 (plain)', () => resnet20({ plain: true }), [2, 3, 32, 32]],
-  ] as const)('%s: equals noGrad(forward) exactly, at capture and at replay', async (_name, make, shape) => {
-    manualSeed(5);
-    const model = prepared(make());
-    for (const x of [randn([...shape]), randn([...shape])]) {
-      const expected = noGrad(() => model.forward(x));
-      const actual = await model.forwardAsync(x);
-      expect(actual.shape).toEqual(expected.shape);
-      expect(values(actual)).toEqual(values(expected));
-      expect(actual.requiresGrad).toBe(false);
-    }
-  });
+  ] as const)(
+    '%s: equals noGrad(forward) exactly, at capture and at replay',
+    async (_name, make, shape) => {
+      manualSeed(5);
+      const model = prepared(make());
+      for (const x of [randn([...shape]), randn([...shape])]) {
+        const expected = noGrad(() => model.forward(x));
+        const actual = await model.forwardAsync(x);
+        expect(actual.shape).toEqual(expected.shape);
+        expect(values(actual)).toEqual(values(expected));
+        expect(actual.requiresGrad).toBe(false);
+      }
+    },
+    slow,
+  );
 
   it.each(['float64', 'float32'] as const)(
     'user modules (%s): a squeeze-and-excitation block and a resnet18 feature extractor, at two batch sizes',
@@ -100,142 +107,175 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
         }
       }
     },
+    slow,
   );
 
-  it('replays (not re-runs) after the first call: the JavaScript forward is not called again', async () => {
-    let calls = 0;
-    class Counting extends nn.Module {
-      forward(x: Tensor) {
-        calls++;
-        return x.mul(2).add(1);
+  it(
+    'replays (not re-runs) after the first call: the JavaScript forward is not called again',
+    async () => {
+      let calls = 0;
+      class Counting extends nn.Module {
+        forward(x: Tensor) {
+          calls++;
+          return x.mul(2).add(1);
+        }
       }
-    }
-    const m = new Counting();
-    const x = randn([2, 3]);
-    await m.forwardAsync(x);
-    const y = randn([2, 3]);
-    const out = await m.forwardAsync(y);
-    expect(calls).toBe(1);
-    expect(values(out)).toEqual(values(y.mul(2).add(1)));
-    await m.forwardAsync(randn([4, 3])); // a new shape captures again
-    expect(calls).toBe(2);
-  });
+      const m = new Counting();
+      const x = randn([2, 3]);
+      await m.forwardAsync(x);
+      const y = randn([2, 3]);
+      const out = await m.forwardAsync(y);
+      expect(calls).toBe(1);
+      expect(values(out)).toEqual(values(y.mul(2).add(1)));
+      await m.forwardAsync(randn([4, 3])); // a new shape captures again
+      expect(calls).toBe(2);
+    },
+    slow,
+  );
 
-  it('captures again when the mode or the parameters change', async () => {
-    manualSeed(3);
-    const model = prepared(resnet20());
-    const x = randn([2, 3, 32, 32]);
-    await model.forwardAsync(x);
-    model.train();
-    const trainMode = noGrad(() => model.forward(x));
-    model.eval();
-    // Train-mode batch norm: the same as noGrad(forward) in train mode (batch statistics).
-    model.train();
-    const asyncTrain = await model.forwardAsync(x);
-    expect(maxRelative(asyncTrain, trainMode)).toBeLessThan(1e-5);
-    model.eval();
-    model.registerModule('linear', new nn.Linear(64, 3));
-    const out = await model.forwardAsync(x);
-    expect(out.shape).toEqual([2, 3]);
-    expect(values(out)).toEqual(values(noGrad(() => model.forward(x))));
-  });
+  it(
+    'captures again when the mode or the parameters change',
+    async () => {
+      manualSeed(3);
+      const model = prepared(resnet20());
+      const x = randn([2, 3, 32, 32]);
+      await model.forwardAsync(x);
+      model.train();
+      const trainMode = noGrad(() => model.forward(x));
+      model.eval();
+      // Train-mode batch norm: the same as noGrad(forward) in train mode (batch statistics).
+      model.train();
+      const asyncTrain = await model.forwardAsync(x);
+      expect(maxRelative(asyncTrain, trainMode)).toBeLessThan(1e-5);
+      model.eval();
+      model.registerModule('linear', new nn.Linear(64, 3));
+      const out = await model.forwardAsync(x);
+      expect(out.shape).toEqual([2, 3]);
+      expect(values(out)).toEqual(values(noGrad(() => model.forward(x))));
+    },
+    slow,
+  );
 
-  it('channels_last models, and Sequential stacks of layers', async () => {
-    const net = new nn.Sequential(
-      new nn.Conv2d(3, 8, 3, { padding: 1 }),
-      new nn.BatchNorm2d(8),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.AvgPool2d(2, { ceilMode: true }),
-      new nn.AdaptiveAvgPool2d(1),
-      new nn.Flatten(),
-      new nn.Dropout(),
-      new nn.Linear(8, 4),
-    ).eval();
-    for (let i = 0; i < 2; i++) {
-      const x = randn([2, 3, 11, 11]);
-      expect(values(await net.forwardAsync(x))).toEqual(values(noGrad(() => net.forward(x))));
-    }
-    const model = prepared(resnet20()).to('channels_last');
-    for (let i = 0; i < 2; i++) {
-      const y = randn([2, 3, 32, 32]).contiguous('channels_last');
-      expect(values(await model.forwardAsync(y))).toEqual(values(noGrad(() => model.forward(y))));
-    }
-  });
-
-  it("loadStateDict(B) during a replay on weights A returns A's output exactly", async () => {
-    manualSeed(7);
-    const model = prepared(resnet50());
-    const weightsB = prepared(resnet50()).stateDict();
-    const x = randn([2, 3, 96, 96]);
-    const expectedA = noGrad(() => model.forward(x));
-    await model.forwardAsync(x); // capture
-    const running = model.forwardAsync(x);
-    model.loadStateDict(weightsB); // waits for the replay rather than change weights under it
-    const outA = await running;
-    expect(values(outA)).toEqual(values(expectedA));
-    const outB = await model.forwardAsync(x);
-    expect(values(outB)).toEqual(values(noGrad(() => model.forward(x))));
-    expect(values(outB)).not.toEqual(values(expectedA));
-  });
-
-  it('dispose() of the input or the model during a replay frees nothing under it', async () => {
-    const model = prepared(resnet20());
-    const x = randn([2, 3, 32, 32]);
-    const expected = noGrad(() => model.forward(x));
-    await model.forwardAsync(x);
-    const y = x.clone();
-    const running = model.forwardAsync(y);
-    y.dispose();
-    model.dispose();
-    expect(values(await running)).toEqual(values(expected));
-  });
-
-  it('keeps the event loop free while the network runs', async () => {
-    const model = prepared(resnet50());
-    const x = randn([4, 3, 160, 160]);
-    await model.forwardAsync(x); // capture (eager, on this thread)
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 1);
-    const started = performance.now();
-    await model.forwardAsync(x);
-    const ms = performance.now() - started;
-    clearInterval(timer);
-    // A synchronous forward would allow no tick at all; here the loop keeps turning.
-    expect(ms).toBeGreaterThan(50);
-    expect(ticks).toBeGreaterThan(ms / 20);
-  });
-
-  it('refuses what cannot be captured, and reports replay errors as typed errors', async () => {
-    class ReadsValues extends nn.Module {
-      forward(x: Tensor) {
-        return x.mul(x.sum().item());
+  it(
+    'channels_last models, and Sequential stacks of layers',
+    async () => {
+      const net = new nn.Sequential(
+        new nn.Conv2d(3, 8, 3, { padding: 1 }),
+        new nn.BatchNorm2d(8),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.AvgPool2d(2, { ceilMode: true }),
+        new nn.AdaptiveAvgPool2d(1),
+        new nn.Flatten(),
+        new nn.Dropout(),
+        new nn.Linear(8, 4),
+      ).eval();
+      for (let i = 0; i < 2; i++) {
+        const x = randn([2, 3, 11, 11]);
+        expect(values(await net.forwardAsync(x))).toEqual(values(noGrad(() => net.forward(x))));
       }
-    }
-    await expect(new ReadsValues().forwardAsync(randn([3]))).rejects.toThrow(
-      /Cannot capture item\(\).*reads tensor values into JavaScript/,
-    );
-    class ReturnsNumber extends nn.Module {
-      forward() {
-        return 3 as unknown as Tensor;
+      const model = prepared(resnet20()).to('channels_last');
+      for (let i = 0; i < 2; i++) {
+        const y = randn([2, 3, 32, 32]).contiguous('channels_last');
+        expect(values(await model.forwardAsync(y))).toEqual(values(noGrad(() => model.forward(y))));
       }
-    }
-    await expect(new ReturnsNumber().forwardAsync(randn([3]))).rejects.toThrow(ArgumentError);
-    await expect(prepared(resnet20()).forwardAsync(randn([2, 5, 32, 32]))).rejects.toThrow(/channels/);
-    // A capture that failed leaves nothing recording: ordinary calls work and are not recorded.
-    expect(randn([2]).sum().item()).toBeTypeOf('number');
-  });
+    },
+    slow,
+  );
 
-  it('capture() records the ops of any function; steps name them', () => {
-    const x = randn([2, 2]);
-    const { result, program } = capture(
-      [x],
-      () => x.relu().add(1),
-      (r) => [r],
-    );
-    expect(program.steps).toEqual(['relu', 'add']);
-    expect(values(result)).toEqual(values(x.relu().add(1)));
-    program.dispose();
-    expect(() => program.steps).toThrow(/disposed/);
-  });
+  it(
+    "loadStateDict(B) during a replay on weights A returns A's output exactly",
+    async () => {
+      manualSeed(7);
+      const model = prepared(resnet50());
+      const weightsB = prepared(resnet50()).stateDict();
+      const x = randn([2, 3, 96, 96]);
+      const expectedA = noGrad(() => model.forward(x));
+      await model.forwardAsync(x); // capture
+      const running = model.forwardAsync(x);
+      model.loadStateDict(weightsB); // waits for the replay rather than change weights under it
+      const outA = await running;
+      expect(values(outA)).toEqual(values(expectedA));
+      const outB = await model.forwardAsync(x);
+      expect(values(outB)).toEqual(values(noGrad(() => model.forward(x))));
+      expect(values(outB)).not.toEqual(values(expectedA));
+    },
+    slow,
+  );
+
+  it(
+    'dispose() of the input or the model during a replay frees nothing under it',
+    async () => {
+      const model = prepared(resnet20());
+      const x = randn([2, 3, 32, 32]);
+      const expected = noGrad(() => model.forward(x));
+      await model.forwardAsync(x);
+      const y = x.clone();
+      const running = model.forwardAsync(y);
+      y.dispose();
+      model.dispose();
+      expect(values(await running)).toEqual(values(expected));
+    },
+    slow,
+  );
+
+  it(
+    'keeps the event loop free while the network runs',
+    async () => {
+      const model = prepared(resnet50());
+      const x = randn([4, 3, 160, 160]);
+      await model.forwardAsync(x); // capture (eager, on this thread)
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      const started = performance.now();
+      await model.forwardAsync(x);
+      const ms = performance.now() - started;
+      clearInterval(timer);
+      // A synchronous forward would allow no tick at all; here the loop keeps turning.
+      expect(ms).toBeGreaterThan(50);
+      expect(ticks).toBeGreaterThan(ms / 20);
+    },
+    slow,
+  );
+
+  it(
+    'refuses what cannot be captured, and reports replay errors as typed errors',
+    async () => {
+      class ReadsValues extends nn.Module {
+        forward(x: Tensor) {
+          return x.mul(x.sum().item());
+        }
+      }
+      await expect(new ReadsValues().forwardAsync(randn([3]))).rejects.toThrow(
+        /Cannot capture item\(\).*reads tensor values into JavaScript/,
+      );
+      class ReturnsNumber extends nn.Module {
+        forward() {
+          return 3 as unknown as Tensor;
+        }
+      }
+      await expect(new ReturnsNumber().forwardAsync(randn([3]))).rejects.toThrow(ArgumentError);
+      await expect(prepared(resnet20()).forwardAsync(randn([2, 5, 32, 32]))).rejects.toThrow(/channels/);
+      // A capture that failed leaves nothing recording: ordinary calls work and are not recorded.
+      expect(randn([2]).sum().item()).toBeTypeOf('number');
+    },
+    slow,
+  );
+
+  it(
+    'capture() records the ops of any function; steps name them',
+    () => {
+      const x = randn([2, 2]);
+      const { result, program } = capture(
+        [x],
+        () => x.relu().add(1),
+        (r) => [r],
+      );
+      expect(program.steps).toEqual(['relu', 'add']);
+      expect(values(result)).toEqual(values(x.relu().add(1)));
+      program.dispose();
+      expect(() => program.steps).toThrow(/disposed/);
+    },
+    slow,
+  );
 });

@@ -60,16 +60,21 @@ describe('layers', () => {
     same(gap.forward(x), x.mean([2, 3], true));
   });
 
-  it('Dropout: identity in eval, zeroes about p and rescales in training', () => {
-    const d = new nn.Dropout(0.25);
-    const x = randn([100, 100]).abs().add(1);
-    expect(Array.from(noGrad(() => d.eval().forward(x)).dataSync() as Float32Array)).toEqual(
-      Array.from(x.dataSync() as Float32Array),
-    );
-    const y = d.train().forward(x);
-    const zeros = y.eq(0).sum().item() / 10000;
-    expect(zeros).toBeGreaterThan(0.2);
-    expect(zeros).toBeLessThan(0.3);
+  it('Dropout: identity in eval; in training zeroes about p and scales the kept by 1/(1-p)', () => {
+    const p = 0.25;
+    const d = new nn.Dropout(p);
+    const x = randn([100, 100]).abs().add(1); // no zeros of its own, so a zero was dropped
+    const input = Array.from(x.dataSync() as Float32Array);
+    expect(Array.from(noGrad(() => d.eval().forward(x)).dataSync() as Float32Array)).toEqual(input);
+    const out = Array.from(d.train().forward(x).dataSync() as Float32Array);
+    expect(out).toHaveLength(input.length);
+    const kept = out.flatMap((v, i) => (v === 0 ? [] : [[v, input[i]!] as const]));
+    const dropped = 1 - kept.length / input.length;
+    expect(dropped).toBeGreaterThan(0.2);
+    expect(dropped).toBeLessThan(0.3);
+    // Each kept element is its input times 1/(1-p), to float32 rounding.
+    const worst = Math.max(...kept.map(([v, u]) => Math.abs(v - u / (1 - p)) / (u / (1 - p))));
+    expect(worst).toBeLessThan(2 ** -22);
     expect(() => new nn.Dropout(1.5)).toThrow(ArgumentError);
   });
 

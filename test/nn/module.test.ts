@@ -1,4 +1,5 @@
 /** nn.Module: registration, traversal, state dicts, modes, devices and lifetime. */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -7,6 +8,8 @@ import {
   noGrad,
   ones,
   randn,
+  resnet18,
+  resnet50,
   StateDictError,
   tensor,
   zeros,
@@ -233,11 +236,30 @@ describe('modes, gradients, devices, lifetime', () => {
     expect(all.every((t) => t.isDisposed)).toBe(true);
   });
 
-  it('prints as PyTorch does', () => {
-    expect(
-      new nn.Sequential(new nn.Conv2d(2, 3, 3, { bias: false }), new nn.ReLU({ inplace: true })).toString(),
-    ).toBe(
-      'Sequential(\n  (0): Conv2d(2, 3, kernelSize=[3, 3], stride=[1, 1], bias=false)\n  (1): ReLU(inplace=true)\n)',
-    );
-  });
+  it("prints as PyTorch does: print(torchvision's resnet18, resnet50 and a layer zoo)", () => {
+    const zoo = () =>
+      new nn.Sequential(
+        new nn.Conv2d(2, 3, [3, 1], { bias: false, stride: 2, padding: [1, 0], groups: 1, dilation: 2 }),
+        new nn.BatchNorm2d(3, { eps: 1e-3, momentum: null, affine: false }),
+        new nn.ReLU(),
+        new nn.MaxPool2d([3, 2], { ceilMode: true }),
+        new nn.AvgPool2d(2),
+        new nn.AdaptiveAvgPool2d([1, 2]),
+        new nn.Flatten(),
+        new nn.Dropout(0.25),
+        new nn.Linear(6, 4),
+      );
+    const python = `import torch, torchvision
+from torch import nn
+zoo = nn.Sequential(
+    nn.Conv2d(2, 3, (3, 1), bias=False, stride=2, padding=(1, 0), groups=1, dilation=2),
+    nn.BatchNorm2d(3, eps=1e-3, momentum=None, affine=False), nn.ReLU(), nn.MaxPool2d((3, 2), ceil_mode=True),
+    nn.AvgPool2d(2), nn.AdaptiveAvgPool2d((1, 2)), nn.Flatten(), nn.Dropout(0.25), nn.Linear(6, 4))
+for m in [torchvision.models.resnet18(), torchvision.models.resnet50(), zoo]:
+    print(m)
+    print('----')`;
+    const printed = execFileSync('/usr/bin/python3', ['-c', python], { encoding: 'utf8' }).split('\n----\n');
+    const ours = [resnet18(), resnet50(), zoo()].map((m) => m.toString());
+    expect(ours).toEqual(printed.slice(0, 3));
+  }, 60_000);
 });

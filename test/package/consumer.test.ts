@@ -89,7 +89,7 @@ resnet18({ numClasses: 'ten' });
       }),
     );
     await run('node', [join(repo, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app });
-  });
+  }, 120_000); // a type-check of the installed package's declarations
 
   it('builds from source when asked (or when no prebuilt addon fits)', async () => {
     await run('npm', ['rebuild', 'resnet-native'], {
