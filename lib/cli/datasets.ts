@@ -1,4 +1,5 @@
 /** Datasets by name with their normalization and augmentation presets. */
+import { normalization } from './normalization.js';
 import { CIFAR10 } from '../data/cifar10.js';
 import type { Dataset, TensorDataset } from '../data/dataset.js';
 import { FashionMNIST } from '../data/fashion_mnist.js';
@@ -65,7 +66,7 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
       FashionMNIST.load({ ...root, train: true }),
       FashionMNIST.load({ ...root, train: false }),
     ]);
-    const norm = T.normalize([0.286], [0.353]);
+    const norm = T.normalize(normalization['fashion-mnist'].mean, normalization['fashion-mnist'].std);
     return {
       train: limit(train, o.limitTrain),
       test: limit(test, o.limitTest),
@@ -82,7 +83,7 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
       CIFAR10.load({ root: o.dataPath, train: true }),
       CIFAR10.load({ root: o.dataPath, train: false }),
     ]);
-    const norm = T.normalize([0.4914, 0.4822, 0.4465], [0.247, 0.2435, 0.2616]);
+    const norm = T.normalize(normalization.cifar10.mean, normalization.cifar10.std);
     return {
       train: limit(train, o.limitTrain),
       test: limit(test, o.limitTest),

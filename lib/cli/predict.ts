@@ -7,6 +7,7 @@ import { imagenetMean, imagenetStd } from '../data/transforms/index.js';
 import { tensor } from '../creation.js';
 import { noGrad, tidy } from '../runtime.js';
 import { buildModel } from './models.js';
+import { normalization } from './normalization.js';
 import imagenetClasses from './imagenet_classes.json' with { type: 'json' };
 
 export interface PredictFlags {
@@ -29,14 +30,13 @@ interface Preset {
 
 function preset(f: PredictFlags): Preset {
   if (f.dataset === 'fashion-mnist')
-    return { classes: fashionMnistClasses, channels: 1, size: [28, 28], mean: [0.286], std: [0.353] };
+    return { classes: fashionMnistClasses, channels: 1, size: [28, 28], ...normalization['fashion-mnist'] };
   if (f.dataset === 'cifar10')
     return {
       classes: cifar10Classes,
       channels: 3,
       size: [32, 32],
-      mean: [0.4914, 0.4822, 0.4465],
-      std: [0.247, 0.2435, 0.2616],
+      ...normalization.cifar10,
     };
   // torchvision's ImageNet preset: resize the shorter side, center-crop, ImageNet statistics.
   return {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ArgumentError, manualSeed, memory, nn, randn, noGrad, type Tensor } from '../../lib/index.js';
 import * as models from '../../lib/models/index.js';
-import { loadModelReference, tick, type Json } from './reference.js';
+import { loadReference as loadModelReference, tick, type Json } from '../helpers/reference.js';
 import { buildModel, expectSameKeys } from './run_case.js';
 
 const ref = await loadModelReference('archs');
