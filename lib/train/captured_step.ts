@@ -7,6 +7,7 @@
  * executor thread, with no extra blocking read.
  */
 import { CapturedProgram, capture } from '../capture.js';
+import { ArgumentError } from '../errors.js';
 import { signature, fingerprint } from '../nn/capture_key.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -37,6 +38,7 @@ export class CapturedStep {
     private readonly model: Module,
     private readonly optimizer: Optimizer<{ lr: number }>,
     private readonly loss: (logits: Tensor, target: Tensor) => Tensor,
+    private readonly captureSteps = true,
   ) {}
 
   /** Forward, loss and backward, as a hand-written loop does them. */
@@ -73,7 +75,7 @@ export class CapturedStep {
     const createsState = this.optimizer.paramGroups.some((g) =>
       g.params.some((p) => p.requiresGrad && !this.optimizer.state.has(p)),
     );
-    if (createsState && !this.#eagerOnce.has(key)) {
+    if (!this.captureSteps || (createsState && !this.#eagerOnce.has(key))) {
       this.#eagerOnce.add(key);
       const { loss, logits } = this.#forwardBackward(x, y);
       const value = loss.item();
@@ -82,15 +84,7 @@ export class CapturedStep {
       return { loss: value, logits };
     }
     const params = this.optimizer.paramGroups.reduce((n, g) => n + g.params.length, 0);
-    const { result, program } = capture(
-      [x, y],
-      () => {
-        const out = this.#forwardBackward(x, y);
-        return { ...out, ...this.optimizer.captureStep(0) };
-      },
-      (r) => [r.loss, r.logits],
-      { max: params * numbersPerParameter, used: (r) => r.numbers },
-    );
+    const { result, program } = this.#capture(x, y, params);
     this.#programs.set(key, { program, updated: result.updated });
     if (this.#programs.size > maxPrograms) {
       const [oldestKey, oldest] = this.#programs.entries().next().value as [string, Captured];
@@ -100,6 +94,22 @@ export class CapturedStep {
     const value = result.loss.item();
     result.loss.dispose();
     return { loss: value, logits: result.logits };
+  }
+
+  #capture(x: Tensor, y: Tensor, params: number) {
+    try {
+      return capture(
+        [x, y],
+        () => ({ ...this.#forwardBackward(x, y), ...this.optimizer.captureStep(0) }),
+        (r) => [r.loss, r.logits],
+        { max: params * numbersPerParameter, used: (r) => r.numbers },
+      );
+    } catch (error) {
+      if (error instanceof ArgumentError && error.message.startsWith('Cannot capture'))
+        error.message +=
+          '. To train such a model, pass captureSteps: false to the Trainer (every step then runs eagerly on this thread)';
+      throw error;
+    }
   }
 
   async #replay(c: Captured, x: Tensor, y: Tensor): Promise<StepOutcome> {

@@ -78,6 +78,12 @@ export interface TrainerOptions {
   onBatch?: (event: BatchEvent) => void;
   /** Called after every epoch, once its record and checkpoint are written. */
   onEpoch?: (record: EpochRecord) => void;
+  /**
+   * Run the training step natively, captured from its TypeScript and replayed off the JavaScript
+   * thread (default true). Set false for a model whose forward cannot be captured (one that reads
+   * tensor values into JavaScript): every step then runs eagerly, blocking the event loop.
+   */
+  captureSteps?: boolean;
 }
 
 /** A supervised classification loop with cross-entropy loss: `new Trainer(options).fit()` trains for `epochs`, evaluating, checkpointing and logging metrics after each epoch. */
@@ -168,8 +174,11 @@ export class Trainer {
     } = this.options;
     model.train();
     const meter = new MetricsMeter();
-    this.#step ??= new CapturedStep(model, optimizer, (logits, y) =>
-      crossEntropy(logits, y, { labelSmoothing }),
+    this.#step ??= new CapturedStep(
+      model,
+      optimizer,
+      (logits, y) => crossEntropy(logits, y, { labelSmoothing }),
+      this.options.captureSteps ?? true,
     );
     const batches = trainLoader.epoch(epoch, startBatch);
     let next = batches.next();
