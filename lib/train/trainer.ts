@@ -92,6 +92,7 @@ export class Trainer {
   readonly history: EpochRecord[] = [];
   private state: TrainingState = { epoch: 0, batch: 0 };
   #step: CapturedStep | undefined;
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(readonly options: TrainerOptions) {}
 
@@ -195,6 +196,7 @@ export class Trainer {
       y.dispose();
       if (!Number.isFinite(loss)) {
         await batches.return(undefined);
+        await this.#writing; // the last good checkpoint is on disk before the error is seen
         throw new TrainingDivergedError(
           `The training loss became ${loss} at epoch ${epoch + 1}, batch ${index + 1}; training stopped. ` +
             `The last good checkpoint is kept${this.checkpointPath ? ` at ${this.checkpointPath}` : ''}. ` +
@@ -212,9 +214,13 @@ export class Trainer {
       });
       if (checkpointEvery > 0 && (index + 1) % checkpointEvery === 0 && index + 1 < trainLoader.length) {
         this.state = { epoch, batch: index + 1 };
-        await this.checkpoint();
+        // The checkpoint's bytes are taken now, synchronously; the file is written while the
+        // next steps run (one write in flight at a time).
+        await this.#writing;
+        this.#writing = this.checkpoint();
       }
     }
+    await this.#writing;
     return meter.result();
   }
 
