@@ -283,15 +283,20 @@ export class Tensor<D extends DType = DType> {
     if (native.isCapturing()) {
       return `tensor(<values not readable during a capture>, shape=[${this.shape.join(', ')}], dtype=torch.${this.dtype}, device='${this.device}')`;
     }
-    return formatTensor({
-      shape: this.shape,
-      dtype: this.dtype,
-      device: this.device,
-      floating: isFloatingDType(this.dtype),
-      values: values(this.dtype, summarized(this).dataSync()),
-      gradFn: native.gradFnName(this._h),
-      requiresGrad: this.requiresGrad,
-    });
+    const shown = summarized(this);
+    try {
+      return formatTensor({
+        shape: this.shape,
+        dtype: this.dtype,
+        device: this.device,
+        floating: isFloatingDType(this.dtype),
+        values: values(this.dtype, shown.dataSync()),
+        gradFn: native.gradFnName(this._h),
+        requiresGrad: this.requiresGrad,
+      });
+    } finally {
+      shown.dispose();
+    }
   }
   /** What `console.log(t)` and `util.inspect(t)` show: `toString()`. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {

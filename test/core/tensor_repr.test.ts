@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { inspect, promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-import { arange, capture, tensor, type DType, type Tensor } from '../../lib/index.js';
+import { arange, capture, memory, tensor, type DType, type Tensor } from '../../lib/index.js';
 import { PYTHON } from '../helpers/reference.js';
 
 /** A tensor both sides build: `values` (NaN and infinities as strings), or `arange` numbers through sin()·scale. */
@@ -95,6 +95,14 @@ describe("a tensor's printout is PyTorch's", () => {
       expect(String(t)).toBe(expected[i]);
       expect(inspect(t)).toBe(expected[i]);
     });
+  });
+
+  it('printing frees the tensors it makes', () => {
+    const t = arange(3000, { dtype: 'float32' }).reshape([30, 100]);
+    const before = memory().liveTensors;
+    String(t);
+    expect(memory().liveTensors).toBe(before);
+    t.dispose();
   });
 
   it('a disposed tensor, and a tensor during a capture, print without values', () => {
