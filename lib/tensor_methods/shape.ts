@@ -141,8 +141,9 @@ Object.assign(Tensor.prototype, {
     return wrap(native.t(this._h));
   },
   maskedSelect(this: Tensor, mask: Tensor) {
+    const h = handleOf(mask, 'mask');
     checkTensorDType('mask', mask, 'bool');
-    return wrap(native.maskedSelect(this._h, handleOf(mask, 'mask')));
+    return wrap(native.maskedSelect(this._h, h));
   },
   index(this: Tensor, indices: Tensor) {
     const h = handleOf(indices, 'indices');
