@@ -56,6 +56,7 @@ interface NativeCore {
   shape(t: H): number[];
   dtype(t: H): string;
   device(t: H): string;
+  gradFnName(t: H): string | null;
   dispose(t: H): void;
   isDisposed(t: H): boolean;
   // elementwise (the unary ops are typed by UnaryName below)
@@ -74,8 +75,10 @@ interface NativeCore {
   maximum(a: H, b: H): H;
   minimum(a: H, b: H): H;
   clamp(a: H, min: number | null, max: number | null): H;
-  where(cond: H, a: H, b: H): H;
+  where(cond: H, a: Num, b: Num): H;
   maskedFill(a: H, mask: H, value: Scalar): H;
+  isclose(a: H, b: H, rtol: number, atol: number, equalNan: boolean): H;
+  allclose(a: H, b: H, rtol: number, atol: number, equalNan: boolean): boolean;
   add_(a: H, b: Num, alpha: Scalar | null): H;
   sub_(a: H, b: Num, alpha: Scalar | null): H;
   mul_(a: H, b: Num): H;
@@ -104,6 +107,7 @@ interface NativeCore {
   argmin(a: H, dim: number | null, keepdim: boolean): H;
   topk(a: H, k: number, dim: number, largest: boolean, sorted: boolean): [H, H];
   sort(a: H, dim: number, descending: boolean): [H, H];
+  argsort(a: H, dim: number, descending: boolean): H;
   std(a: H, dims: Ints | null, unbiased: boolean, keepdim: boolean): H;
   var(a: H, dims: Ints | null, unbiased: boolean, keepdim: boolean): H;
   norm(a: H, p: number, dims: Ints | null, keepdim: boolean): H;
@@ -126,9 +130,15 @@ interface NativeCore {
   expand(a: H, shape: Ints): H;
   narrow(a: H, dim: number, start: number, length: number): H;
   select(a: H, dim: number, index: number): H;
-  slice(a: H, dim: number, start: number, end: number, step: number): H;
+  slice(a: H, dim: number, start: number | null, end: number | null, step: number): H;
   indexSelect(a: H, dim: number, index: H): H;
   gather(a: H, dim: number, index: H): H;
+  t(a: H): H;
+  maskedSelect(a: H, mask: H): H;
+  index(a: H, indices: H): H;
+  nonzero(a: H): H;
+  scatter(a: H, dim: number, index: H, src: Num): H;
+  scatter_(a: H, dim: number, index: H, src: Num): H;
   flip(a: H, dims: Ints): H;
   repeat(a: H, repeats: Ints): H;
   clone(a: H): H;
@@ -160,6 +170,7 @@ interface NativeCore {
   linear(x: H, w: H, b: Opt): H;
   matmul(a: H, b: H): H;
   bmm(a: H, b: H): H;
+  mm(a: H, b: H): H;
   softmax(x: H, dim: number): H;
   logSoftmax(x: H, dim: number): H;
   dropout(x: H, p: number, training: boolean): H;

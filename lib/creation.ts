@@ -3,13 +3,14 @@ import { native } from './binding.js';
 import { describe } from './describe.js';
 import { type DType, type Device, dtypeOfTypedArray } from './dtype.js';
 import { ArgumentError, ShapeError } from './errors.js';
-import { Tensor, handleOf, wrap } from './tensor.js';
+import { Tensor, handleOf, operand, wrap } from './tensor.js';
 import {
   checkBool,
   checkDevice,
   checkDType,
   checkInt,
   checkNumber,
+  checkNumberNotNaN,
   checkOptions,
   checkShape,
 } from './validate.js';
@@ -276,9 +277,10 @@ export function arange(
   options?: CreateOptions,
 ): Tensor {
   const hasRange = typeof end === 'number';
-  const start = hasRange ? checkNumber('start', startOrEnd) : 0;
-  const stop = hasRange ? (end as number) : checkNumber('end', startOrEnd);
-  const s = typeof step === 'number' ? checkNumber('step', step) : 1;
+  // PyTorch refuses a NaN bound ("unsupported range"): say so in the library's words.
+  const start = hasRange ? checkNumberNotNaN('start', startOrEnd) : 0;
+  const stop = hasRange ? checkNumberNotNaN('end', end) : checkNumberNotNaN('end', startOrEnd);
+  const s = typeof step === 'number' ? checkNumberNotNaN('step', step) : 1;
   const opts = !hasRange ? end : typeof step === 'number' ? options : step;
   const integral = [start, stop, s].every(Number.isInteger);
   const r = resolve(opts, integral ? 'int64' : 'float32');
@@ -337,9 +339,14 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return wrap(native.stack(handles('tensors', tensors), checkInt('dim', dim)));
 }
 
-/** Elementwise `condition ? input : other`. */
-export function where(condition: Tensor, input: Tensor, other: Tensor): Tensor {
+/**
+ * Elementwise `condition ? input : other`, broadcasting, as `torch.where`; either branch may be
+ * a number. A number keeps a tensor branch's dtype (`where(c, x, 0)`); with two numbers the
+ * result is int64 for integers and float32 otherwise, as in PyTorch (1 and 1.0 are the same
+ * JavaScript number: write `where(c, 1, 0).float()` for floats).
+ */
+export function where(condition: Tensor, input: Tensor | number, other: Tensor | number): Tensor {
   return wrap(
-    native.where(handleOf(condition, 'condition'), handleOf(input, 'input'), handleOf(other, 'other')),
+    native.where(handleOf(condition, 'condition'), operand(input, 'input'), operand(other, 'other')),
   );
 }

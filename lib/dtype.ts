@@ -47,3 +47,21 @@ export function dtypeOfTypedArray(data: ArrayBufferView): DType | undefined {
   if (data instanceof Uint8Array) return 'uint8';
   return undefined;
 }
+
+const halfView = new DataView(new ArrayBuffer(4));
+
+/** The value of IEEE half-precision bits (what `dataSync()` returns for float16). */
+export function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** The value of bfloat16 bits: the upper half of a float32. */
+export function bfloat16ToNumber(bits: number): number {
+  halfView.setUint32(0, bits << 16);
+  return halfView.getFloat32(0);
+}

@@ -9,6 +9,7 @@ import './tensor_methods/shape.js';
 export { Tensor } from './tensor.js';
 export type { TensorOrNumber } from './tensor.js';
 export type { ValuesIndices } from './tensor_methods/reduce.js';
+export type { CloseOptions } from './tensor_methods/math.js';
 export type { DType, Device, TypedArrayOf } from './dtype.js';
 export {
   tensor, zeros, ones, empty, full, randn, rand, randint, randperm, arange, linspace, eye,

@@ -3,7 +3,17 @@
  * libtorch through the addon; shapes are cached because they never change in place.
  */
 import { type Handle, native } from './binding.js';
-import { type DType, type Device, type TypedArrayOf, isDType, isDevice } from './dtype.js';
+import {
+  type DType,
+  type Device,
+  type TypedArrayOf,
+  bfloat16ToNumber,
+  halfToNumber,
+  isDType,
+  isDevice,
+  isFloatingDType,
+} from './dtype.js';
+import { EDGE_ITEMS, formatTensor, summarizedDims } from './tensor_repr.js';
 import { DTypeError } from './errors.js';
 import { describe } from './describe.js';
 import { track } from './scope.js';
@@ -120,9 +130,12 @@ export class Tensor<D extends DType = DType> {
   item(): number {
     return Number(native.item(this._h));
   }
-  /** Nested arrays of numbers (bigints for int64), for printing and small tests. */
+  /**
+   * Nested arrays of the values, for printing and small tests: numbers (float16 and bfloat16
+   * decoded from their bits), bigints for int64, booleans for bool.
+   */
   toArray(): unknown {
-    const flat = Array.from(this.dataSync() as ArrayLike<number | bigint>);
+    const flat = values(this.dtype, this.dataSync());
     const nest = (offset: number, dim: number): unknown => {
       if (dim === this.shape.length) return flat[offset];
       const size = this.shape[dim] ?? 0;
@@ -200,6 +213,18 @@ export class Tensor<D extends DType = DType> {
   long(): Tensor<'int64'> {
     return this.to('int64');
   }
+  /** Converts to int32 (`to('int32')`), as PyTorch's `int()`. */
+  int(): Tensor<'int32'> {
+    return this.to('int32');
+  }
+  /** Converts to float16 (`to('float16')`), as PyTorch's `half()`. */
+  half(): Tensor<'float16'> {
+    return this.to('float16');
+  }
+  /** Converts to bool (`to('bool')`): true where non-zero, as PyTorch's `bool()`. */
+  bool(): Tensor<'bool'> {
+    return this.to('bool');
+  }
   /** This tensor on the CPU (`to('cpu')`; no copy when already there). */
   cpu(): Tensor<D> {
     return this.to('cpu');
@@ -247,11 +272,58 @@ export class Tensor<D extends DType = DType> {
     return native.isDisposed(this._h);
   }
 
-  /** A one-line summary: shape, dtype and device (no values). */
+  /**
+   * The tensor as PyTorch prints it: `tensor([[1.5000, 2.0000]], dtype=torch.float64)`, with
+   * the middle of dimensions longer than 6 left out above 1000 elements, the device unless
+   * 'cpu', and grad_fn or requires_grad. During a capture, which cannot read values, a summary
+   * without them.
+   */
   toString(): string {
     if (this.isDisposed) return 'Tensor(disposed)';
-    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
+    if (native.isCapturing()) {
+      return `tensor(<values not readable during a capture>, shape=[${this.shape.join(', ')}], dtype=torch.${this.dtype}, device='${this.device}')`;
+    }
+    const shown = summarized(this);
+    try {
+      return formatTensor({
+        shape: this.shape,
+        dtype: this.dtype,
+        device: this.device,
+        floating: isFloatingDType(this.dtype),
+        values: values(this.dtype, shown.dataSync()),
+        gradFn: native.gradFnName(this._h),
+        requiresGrad: this.requiresGrad,
+      });
+    } finally {
+      shown.dispose();
+    }
   }
+  /** What `console.log(t)` and `util.inspect(t)` show: `toString()`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** The tensor's values as PyTorch's `tolist()` gives them (16-bit floats decoded, bool as booleans). */
+function values(dtype: DType, data: ArrayLike<number | bigint>): (number | bigint | boolean)[] {
+  if (dtype === 'float16') return Array.from(data as Uint16Array, halfToNumber);
+  if (dtype === 'bfloat16') return Array.from(data as Uint16Array, bfloat16ToNumber);
+  if (dtype === 'bool') return Array.from(data as Uint8Array, (v) => v !== 0);
+  return Array.from(data);
+}
+
+/** The entries the printout shows: each cut dimension keeps its first and last few entries. */
+function summarized(t: Tensor): Tensor {
+  let out = new Tensor(native.detach(t._h));
+  summarizedDims(t.shape).forEach((cut, dim) => {
+    if (!cut) return;
+    const head = native.slice(out._h, dim, 0, EDGE_ITEMS, 1);
+    const tail = native.slice(out._h, dim, -EDGE_ITEMS, null, 1);
+    const next = new Tensor(native.cat([head, tail], dim));
+    for (const h of [head, tail, out._h]) native.dispose(h);
+    out = next;
+  });
+  return out;
 }
 
 /** The native handle of `value`, or an ArgumentError naming `name`. */

@@ -11,9 +11,20 @@ export function fail(name: string, expected: string, value: unknown): never {
   throw new ArgumentError(`Expected ${expected} for ${name} but received ${describe(value)}`);
 }
 
+/**
+ * Any IEEE double, NaN and ±Infinity included, as PyTorch takes a Python float (`full(s, nan)`,
+ * `fill_(nan)`, `clamp(min=nan)`). Where PyTorch refuses NaN use checkNumberNotNaN, and where
+ * only finite values make sense (rates, probabilities, epsilons) checkFinite.
+ */
 export function checkNumber(name: string, value: unknown): number {
   if (isDynamicNumber(value)) return value as unknown as number; // checked by the addon
-  if (typeof value !== 'number' || Number.isNaN(value)) fail(name, 'a number', value);
+  if (typeof value !== 'number') fail(name, 'a number', value);
+  return value;
+}
+
+/** A number other than NaN (±Infinity allowed), for bounds PyTorch compares (arange, uniform_, dropout's p). */
+export function checkNumberNotNaN(name: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) fail(name, 'a number (not NaN)', value);
   return value;
 }
 

@@ -32,7 +32,8 @@ import torch
 import torch.nn.functional as F
 
 CASES_PER_OP = 6
-DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64", torch.int32: "I32"}
+DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64", torch.int32: "I32",
+          torch.float16: "F16", torch.bool: "BOOL"}
 
 
 def as_f32_exact(t):
@@ -391,6 +392,160 @@ def gen_indexing(r, rng):
                    lambda input: torch.argmax(input, dim, keepdim))
 
 
+def rand_shape(rng, lo=1, hi=4, rank_lo=1, rank_hi=3):
+    return [rng.randint(lo, hi) for _ in range(rng.randint(rank_lo, rank_hi))]
+
+
+def scalar(rng):
+    """A branch or fill number: a Python int or a float (JavaScript's integers are PyTorch's ints)."""
+    return rng.randint(-3, 3) if rng.random() < 0.4 else round(rng.uniform(-3, 3), 3)
+
+
+def gen_tensor_api(r, rng):
+    """The everyday Tensor API of issue 16."""
+    for i in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            sa, sb = broadcast_pair(rng)
+            cond = torch.rand(*(sa if rng.random() < 0.5 else sb)) < 0.5
+            branches = ["tt", "ts", "st", "tt", "ts", "st"][i]
+            x, y = torch.randn(*sa), torch.randn(*sb)
+            a = None if branches[0] == "t" else scalar(rng)
+            b = None if branches[1] == "t" else scalar(rng)
+            inputs = {"condition": cond, "input": x if a is None else None,
+                      "other": y if b is None else None}
+            r.case("where", {"input": a, "other": b}, inputs,
+                   lambda condition, input, other: torch.where(
+                       condition, input if a is None else a, other if b is None else b),
+                   diff=tuple(k for k in ("input", "other") if inputs[k] is not None))
+    for _ in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            a, b = scalar(rng), scalar(rng)
+            cond = torch.rand(*rand_shape(rng)) < 0.5
+            def fn(condition):
+                # two number branches give the default dtype: PyTorch's (float32), not this
+                # script's float64
+                torch.set_default_dtype(torch.float32)
+                try:
+                    return torch.where(condition, a, b)
+                finally:
+                    torch.set_default_dtype(torch.float64)
+
+            r.case("where_scalars", {"input": a, "other": b}, {"condition": cond}, fn)
+    for _ in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            sx, sm = broadcast_pair(rng)
+            x, mask = torch.randn(*sx), torch.rand(*sm) < 0.5
+            full = torch.broadcast_shapes(x.shape, mask.shape)
+            if list(full) != list(x.shape):  # masked_select's gradient needs x of the full shape
+                x = torch.randn(*full)
+            r.case("masked_select", {}, {"input": x, "mask": mask},
+                   lambda input, mask: torch.masked_select(input, mask), diff=("input",))
+    for _ in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            shape = rand_shape(rng, 1, 4, 1, 3)
+            lead = rng.randint(1, len(shape))
+            x, mask = torch.randn(*shape), torch.rand(*shape[:lead]) < 0.5
+            r.case("index_mask", {}, {"input": x, "indices": mask},
+                   lambda input, indices: input[indices], diff=("input",))
+    for _ in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            x = torch.randn(rand_shape(rng, 1, 4, 0, 3))
+            x = x * (torch.rand(x.shape) < 0.5)
+            r.case("nonzero", {}, {"input": x}, lambda input: torch.nonzero(input))
+    for op in ["scatter", "scatter_"]:
+        for i in range(CASES_PER_OP):
+            @r.drawn
+            def _():
+                shape = rand_shape(rng, 1, 4, 1, 3)
+                rank = len(shape)
+                dim = rng.randint(-rank, rank - 1)
+                # index: a smaller shape; along dim distinct positions (no write races)
+                ishape = [rng.randint(1, s) for s in shape]
+                n = shape[dim]
+                index = torch.stack([torch.randperm(n)[:ishape[dim]] for _ in
+                                     range(max(1, torch.Size(ishape).numel() // ishape[dim]))])
+                index = index.reshape(*[s for d, s in enumerate(ishape) if d != dim % rank],
+                                      ishape[dim]).movedim(-1, dim % rank).contiguous()
+                x = torch.randn(*shape)
+                value = scalar(rng) if i >= CASES_PER_OP - 2 else None
+                src = torch.randn(*ishape) if value is None else None  # as index: 1.13 needs it for the gradient
+                if op == "scatter":
+                    fn = (lambda input, index, src: torch.scatter(
+                        input, dim, index, src if value is None else value))
+                else:
+                    fn = (lambda input, index, src: input.clone().scatter_(
+                        dim, index, src if value is None else value))
+                r.case(op, {"dim": dim, "value": value}, {"input": x, "index": index, "src": src},
+                       fn, diff=("input",) if value is not None else ("input", "src"))
+    for _ in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            shape = rand_shape(rng, 1, 6, 1, 3)
+            x = distinct(shape)
+            dim = rng.randint(-len(shape), len(shape) - 1)
+            descending = rng.random() < 0.5
+            r.case("argsort", {"dim": dim, "descending": descending}, {"input": x},
+                   lambda input: torch.argsort(input, dim, descending))
+            r.case("sort", {"dim": dim, "descending": descending}, {"input": distinct(shape)},
+                   lambda input: dict(zip(("values", "indices"), torch.sort(input, dim, descending))),
+                   diff=("input",), grad_of="values")
+    for op in ["isclose", "allclose"]:
+        for i in range(CASES_PER_OP):
+            @r.drawn
+            def _():
+                sa, sb = broadcast_pair(rng)
+                if op == "allclose" and i % 2 == 0:
+                    sb = sa
+                b = torch.randn(*sb)  # input: other broadcast, plus noise of some scale
+                a = b.expand(torch.broadcast_shapes(sa, sb)) + torch.randn(
+                    torch.broadcast_shapes(sa, sb)) * rng.choice([1e-9, 1e-6, 1e-4, 1e-2])
+                if rng.random() < 0.4:
+                    a.view(-1)[0] = float("nan")
+                    b.view(-1)[0] = float("nan")
+                opts = {"rtol": rng.choice([1e-5, 1e-3, 0.0]), "atol": rng.choice([1e-8, 1e-4, 0.0]),
+                        "equalNan": rng.random() < 0.5}
+                f = torch.isclose if op == "isclose" else (lambda *a, **k: torch.tensor(torch.allclose(*a, **k)))
+                r.case(op, opts, {"input": a, "other": b},
+                       lambda input, other: f(input, other, opts["rtol"], opts["atol"], opts["equalNan"]))
+    for _ in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            x = torch.randn(rand_shape(rng, 1, 5, 0, 2))
+            r.case("t", {}, {"input": x}, lambda input: input.t(), diff=("input",))
+            n, k, m = rng.randint(1, 5), rng.randint(1, 5), rng.randint(1, 5)
+            r.case("mm", {}, {"input": torch.randn(n, k), "other": torch.randn(k, m)},
+                   lambda input, other: torch.mm(input, other), diff=("input", "other"))
+            b = rng.randint(1, 3)
+            r.case("bmm", {}, {"input": torch.randn(b, n, k), "other": torch.randn(b, k, m)},
+                   lambda input, other: torch.bmm(input, other), diff=("input", "other"))
+    for op in ["int", "long", "bool", "half", "float"]:
+        for _ in range(CASES_PER_OP):
+            @r.drawn
+            def _():
+                x = torch.randn(*rand_shape(rng)) * 3
+                x = x * (torch.rand(x.shape) < 0.7)
+                r.case(op, {}, {"input": x}, lambda input: getattr(input, op)(),
+                       diff=("input",) if op in ("half", "float") else ())
+    for i in range(CASES_PER_OP + 2):
+        @r.drawn
+        def _():
+            shape = rand_shape(rng, 1, 6, 1, 3)
+            dim = rng.randint(-len(shape), len(shape) - 1)
+            n = shape[dim]
+            start = [None, rng.randint(-n, n - 1)][rng.randint(0, 1)]
+            end = [None, rng.randint(-n, n)][rng.randint(0, 1) if i > 1 else 0]
+            step = rng.randint(1, 3)
+            idx = [slice(None)] * len(shape)
+            idx[dim] = slice(start, end, step)
+            r.case("slice", {"dim": dim, "start": start, "end": end, "step": step},
+                   {"input": torch.randn(*shape)}, lambda input: input[tuple(idx)], diff=("input",))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
@@ -401,7 +556,7 @@ def main():
     torch.set_default_dtype(torch.float64)
     r = Recorder()
     for gen in [gen_conv2d, gen_batch_norm, gen_pools, gen_linear_matmul, gen_elementwise,
-                gen_reductions, gen_losses, gen_pad, gen_indexing]:
+                gen_reductions, gen_losses, gen_pad, gen_indexing, gen_tensor_api]:
         gen(r, rng)
     os.makedirs(args.out, exist_ok=True)
     r.write(args.out, {"seed": args.seed, "torch": torch.__version__, "threads": torch.get_num_threads()})

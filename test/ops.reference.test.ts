@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { nn, Tensor } from '../lib/index.js';
+import { nn, Tensor, tensor, where } from '../lib/index.js';
 import { expectClose, report, toleranceFor } from './helpers/compare.js';
 import { loadReference, type Json } from './helpers/reference.js';
 
@@ -48,6 +48,10 @@ const binary = (f: (a: Tensor, b: Tensor | number) => Tensor): Runner => {
 const reduce = (f: (a: Tensor, dim?: number | number[], keepdim?: boolean) => Tensor): Runner => {
   return (x, o) => (o['dim'] === null ? f(x.t('input')) : f(x.t('input'), o['dim'], o['keepdim']));
 };
+
+/** where's branch `name`: the number of the case's options, or its tensor input. */
+const branch = (x: Args, o: CaseOptions, name: string): Tensor | number =>
+  typeof o[name] === 'number' ? o[name] : x.t(name);
 
 /** One runner per op of cases.json, through the library's public API. */
 const RUNNERS: Record<string, Runner> = {
@@ -102,11 +106,47 @@ const RUNNERS: Record<string, Runner> = {
     return { values, indices };
   },
   argmax: (x, o) => (o['dim'] === null ? x.t('input').argmax() : x.t('input').argmax(o['dim'], o['keepdim'])),
+  // the Tensor API of issue 16
+  where: (x, o) => where(x.t('condition'), branch(x, o, 'input'), branch(x, o, 'other')),
+  where_scalars: (x, o) => where(x.t('condition'), o['input'], o['other']),
+  masked_select: (x) => x.t('input').maskedSelect(x.t('mask')),
+  index_mask: (x) => x.t('input').index(x.t('indices')),
+  nonzero: (x) => x.t('input').nonzero(),
+  scatter: (x, o) => x.t('input').scatter(o['dim'], x.t('index'), o['value'] ?? x.t('src')),
+  scatter_: (x, o) =>
+    x
+      .t('input')
+      .clone()
+      .scatter_(o['dim'], x.t('index'), o['value'] ?? x.t('src')),
+  argsort: (x, o) => x.t('input').argsort(given(o, 'dim', 'descending')),
+  sort: (x, o) => {
+    const { values, indices } = x.t('input').sort(given(o, 'dim', 'descending'));
+    return { values, indices };
+  },
+  isclose: (x, o) => x.t('input').isclose(x.t('other'), given(o, 'rtol', 'atol', 'equalNan')),
+  allclose: (x, o) => tensor(x.t('input').allclose(x.t('other'), given(o, 'rtol', 'atol', 'equalNan'))),
+  t: (x) => x.t('input').t(),
+  mm: (x) => x.t('input').mm(x.t('other')),
+  bmm: (x) => x.t('input').bmm(x.t('other')),
+  int: (x) => x.t('input').int(),
+  long: (x) => x.t('input').long(),
+  bool: (x) => x.t('input').bool(),
+  half: (x) => x.t('input').half(),
+  float: (x) => x.t('input').float(),
+  slice: (x, o) => x.t('input').slice(o['dim'], o['start'], o['end'], o['step']),
 };
 
 /** Ops that have no gradient by declaration; every other op's cases must carry gradients. */
 const NO_GRADIENT: Record<string, string> = {
   argmax: 'returns int64 indices, which are not differentiable',
+  argsort: 'returns int64 indices, which are not differentiable',
+  nonzero: 'returns int64 positions, which are not differentiable',
+  where_scalars: 'has no tensor branch to differentiate',
+  isclose: 'returns a bool tensor',
+  allclose: 'returns a boolean',
+  int: 'returns int32',
+  long: 'returns int64',
+  bool: 'returns bool',
 };
 
 /** One case of cases.json (see scripts/gen_reference.py). */

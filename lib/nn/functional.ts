@@ -16,6 +16,7 @@ import {
   checkInt,
   checkIntList,
   checkNumber,
+  checkNumberNotNaN,
   checkOneOf,
   checkOptions,
   checkSameDType,
@@ -223,7 +224,7 @@ export function logSoftmax(input: Tensor, dim: number): Tensor {
 /** Zeroes elements with probability `p` (default 0.5) and scales the rest by 1/(1-p) when `training` (default true); the input unchanged otherwise, as `F.dropout`. */
 export function dropout(input: Tensor, options: { p?: number; training?: boolean } = {}): Tensor {
   const o = checkOptions('options', options);
-  const p = option(o, 'p', 0.5, checkNumber);
+  const p = option(o, 'p', 0.5, checkNumberNotNaN);
   if (p < 0 || p > 1) throw new ArgumentError(`Expected a probability in [0, 1] for p but received ${p}`);
   return wrap(native.dropout(handleOf(input, 'input'), p, option(o, 'training', true, checkBool)));
 }

@@ -2,10 +2,10 @@
  * Elementwise Tensor methods (added to Tensor.prototype so that tensor.ts stays small).
  * Binary ops broadcast as in PyTorch and take a tensor or a number.
  */
-import { native, unaryOps, type UnaryName } from '../binding.js';
+import { type Handle, native, unaryOps, type UnaryName } from '../binding.js';
 import type { DType } from '../dtype.js';
 import { Tensor, handleOf, operand, wrap, type TensorOrNumber } from '../tensor.js';
-import { checkNumber } from '../validate.js';
+import { checkBool, checkNumber, checkNumberNotNaN, checkOptions, fail } from '../validate.js';
 
 type Unary = { [K in UnaryName]: () => Tensor };
 
@@ -43,6 +43,13 @@ declare module '../tensor.js' {
     clamp(min: number | null, max?: number | null): Tensor<D>;
     /** A copy with `value` where the bool `mask` (broadcast to this shape) is true, as PyTorch's `masked_fill`. */
     maskedFill(mask: Tensor, value: number): Tensor<D>;
+    /**
+     * Elementwise `|this - other| <= atol + rtol * |other|` as a bool tensor, broadcasting; NaNs
+     * are equal only with `equalNan`. Defaults as PyTorch's `isclose`: rtol 1e-5, atol 1e-8.
+     */
+    isclose(other: Tensor, options?: CloseOptions): Tensor<'bool'>;
+    /** Whether `isclose` holds for every element, as PyTorch's `allclose` (reads the result: not capturable). */
+    allclose(other: Tensor, options?: CloseOptions): boolean;
     /** In place: this += alpha * other. */
     add_(other: Tensor | number, alpha?: number): this;
     /** In place: this -= alpha * other. */
@@ -74,6 +81,28 @@ declare module '../tensor.js' {
     /** In place: this += weight * (end - this) (linear interpolation, PyTorch's `lerp_`). */
     lerp_(end: Tensor, weight: Tensor | number): this;
   }
+}
+
+/** Tolerances of `isclose` and `allclose` (PyTorch's keywords). */
+export interface CloseOptions {
+  /** Relative tolerance (default 1e-5). */
+  rtol?: number;
+  /** Absolute tolerance (default 1e-8). */
+  atol?: number;
+  /** Whether NaN equals NaN (default false). */
+  equalNan?: boolean;
+}
+
+function closeArgs(other: unknown, options: unknown): [Handle, number, number, boolean] {
+  const h = handleOf(other, 'other');
+  const o = checkOptions('options', options);
+  const tolerance = (name: string, fallback: number): number => {
+    const v = o[name] === undefined ? fallback : checkNumberNotNaN(name, o[name]);
+    if (v < 0) fail(name, 'a non-negative number', v);
+    return v;
+  };
+  const equalNan = o['equalNan'] === undefined ? false : checkBool('equalNan', o['equalNan']);
+  return [h, tolerance('rtol', 1e-5), tolerance('atol', 1e-8), equalNan];
 }
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
@@ -117,6 +146,12 @@ Object.assign(proto, {
   maskedFill(this: Tensor, mask: Tensor, value: number) {
     return wrap(native.maskedFill(this._h, handleOf(mask, 'mask'), checkNumber('value', value)));
   },
+  isclose(this: Tensor, other: Tensor, options?: CloseOptions) {
+    return wrap(native.isclose(this._h, ...closeArgs(other, options)));
+  },
+  allclose(this: Tensor, other: Tensor, options?: CloseOptions) {
+    return native.allclose(this._h, ...closeArgs(other, options));
+  },
   add_(this: Tensor, other: TensorOrNumber, a?: number) {
     native.add_(this._h, operand(other, 'other'), alpha(a));
     return this;
@@ -158,11 +193,11 @@ Object.assign(proto, {
     return this;
   },
   uniform_(this: Tensor, from = 0, to = 1) {
-    native.uniform_(this._h, checkNumber('from', from), checkNumber('to', to));
+    native.uniform_(this._h, checkNumberNotNaN('from', from), checkNumberNotNaN('to', to));
     return this;
   },
   normal_(this: Tensor, mean = 0, std = 1) {
-    native.normal_(this._h, checkNumber('mean', mean), checkNumber('std', std));
+    native.normal_(this._h, checkNumber('mean', mean), checkNumberNotNaN('std', std));
     return this;
   },
   addcmul_(this: Tensor, t1: Tensor, t2: Tensor, value = 1) {

@@ -36,6 +36,8 @@ declare module '../tensor.js' {
     topk(k: number, options?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices<D>;
     /** Values sorted along `dim` (default -1), ascending unless `descending`, with the indices that sort them. */
     sort(options?: { dim?: number; descending?: boolean }): ValuesIndices<D>;
+    /** The indices that sort along `dim` (default -1), ascending unless `descending`: `sort()`'s indices, as PyTorch's `argsort`. */
+    argsort(options?: { dim?: number; descending?: boolean }): Tensor<'int64'>;
     /** Standard deviation over all elements or `dim`; Bessel-corrected unless `unbiased: false`, as PyTorch's `torch.std`. */
     std(dim?: number | number[], options?: { unbiased?: boolean; keepdim?: boolean }): Tensor<D>;
     /** Variance over all elements or `dim`; Bessel-corrected unless `unbiased: false`, as PyTorch's `torch.var`. */
@@ -59,6 +61,13 @@ const pair = <D extends DType>([v, i]: [unknown, unknown]): ValuesIndices<D> => 
   values: wrap(v as never),
   indices: wrap(i as never),
 });
+
+function sortArgs(options: unknown): [number, boolean] {
+  const o = checkOptions('options', options);
+  const dim = o['dim'] === undefined ? -1 : checkInt('dim', o['dim']);
+  const descending = o['descending'] === undefined ? false : checkBool('descending', o['descending']);
+  return [dim, descending];
+}
 
 Object.assign(Tensor.prototype, {
   sum(this: Tensor, dim?: number | number[], keepdim?: boolean) {
@@ -92,10 +101,10 @@ Object.assign(Tensor.prototype, {
     return pair(native.topk(this._h, checkInt('k', k, 0), dim, largest, sorted));
   },
   sort(this: Tensor, options?: { dim?: number; descending?: boolean }) {
-    const o = checkOptions('options', options);
-    const dim = o['dim'] === undefined ? -1 : checkInt('dim', o['dim']);
-    const descending = o['descending'] === undefined ? false : checkBool('descending', o['descending']);
-    return pair(native.sort(this._h, dim, descending));
+    return pair(native.sort(this._h, ...sortArgs(options)));
+  },
+  argsort(this: Tensor, options?: { dim?: number; descending?: boolean }) {
+    return wrap(native.argsort(this._h, ...sortArgs(options)));
   },
   std(this: Tensor, dim?: number | number[], options?: { unbiased?: boolean; keepdim?: boolean }) {
     const o = checkOptions('options', options);

@@ -1,8 +1,17 @@
 /** Shape, indexing and linear-algebra methods on Tensor.prototype. */
-import { native } from '../binding.js';
+import { type Handle, native } from '../binding.js';
 import type { DType } from '../dtype.js';
-import { Tensor, handleOf, wrap } from '../tensor.js';
-import { checkDims, checkFloatingTensor, checkInt, checkSameDType, checkShape, fail } from '../validate.js';
+import { DTypeError } from '../errors.js';
+import { Tensor, handleOf, operand, wrap } from '../tensor.js';
+import {
+  checkDims,
+  checkFloatingTensor,
+  checkInt,
+  checkSameDType,
+  checkShape,
+  checkTensorDType,
+  fail,
+} from '../validate.js';
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
@@ -26,12 +35,31 @@ declare module '../tensor.js' {
     narrow(dim: number, start: number, length: number): Tensor<D>;
     /** The slice at `index` along `dim`, with that dimension removed (PyTorch's `x.select(dim, i)`). */
     select(dim: number, index: number): Tensor<D>;
-    /** A view of `start:end:step` along `dim`, as Python slicing. */
-    slice(dim: number, start: number, end: number, step?: number): Tensor<D>;
+    /**
+     * A view of `start:end:step` along `dim`, as Python slicing: negative positions count from
+     * the end, and an omitted or `null` `start` or `end` is the open end: `slice(1, 2)` is
+     * `x[:, 2:]`, `slice(0, null, -1)` is `x[:-1]`.
+     */
+    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor<D>;
     /** The entries at the int64 `index` positions along `dim`, as PyTorch's `index_select`. */
     indexSelect(dim: number, index: Tensor): Tensor<D>;
     /** Values gathered along `dim` at the positions in `index`, as PyTorch's `torch.gather`. */
     gather(dim: number, index: Tensor): Tensor<D>;
+    /** This 2-D (or lower) tensor transposed, as PyTorch's `t()`. */
+    t(): Tensor<D>;
+    /** The entries where the bool `mask` (broadcast to this shape) is true, as a 1-D tensor (PyTorch's `masked_select`). */
+    maskedSelect(mask: Tensor): Tensor<D>;
+    /**
+     * PyTorch's `x[indices]`: with a bool mask over the leading dimensions, the entries (or
+     * rows) where it is true; with int64 positions, those entries of dimension 0.
+     */
+    index(indices: Tensor): Tensor<D>;
+    /** The positions of the non-zero elements, one row of `ndim` int64 coordinates each, as PyTorch's `nonzero`. */
+    nonzero(): Tensor<'int64'>;
+    /** A copy with `src`'s values (or the number `src`) written at the int64 `index` positions along `dim`, as PyTorch's `scatter`. */
+    scatter(dim: number, index: Tensor, src: Tensor | number): Tensor<D>;
+    /** In place: `scatter` into this tensor. */
+    scatter_(dim: number, index: Tensor, src: Tensor | number): this;
     /** A copy with the order reversed along `dims`. */
     flip(dims: number | number[]): Tensor<D>;
     /** The tensor tiled `repeats[i]` times along each dimension, as PyTorch's `repeat`. */
@@ -42,6 +70,10 @@ declare module '../tensor.js' {
     split(sizes: number | number[], dim?: number): Tensor<D>[];
     /** Matrix product with broadcasting batch dimensions, as PyTorch's `torch.matmul`. */
     matmul(other: Tensor): Tensor;
+    /** The product of two matrices (2-D, no broadcasting), as PyTorch's `torch.mm`. */
+    mm(other: Tensor): Tensor;
+    /** Batched matrix product of (b, n, m) and (b, m, p) tensors, as PyTorch's `torch.bmm`. */
+    bmm(other: Tensor): Tensor;
     /** Softmax along `dim`. */
     softmax(dim: number): Tensor<D>;
     /** Log of the softmax along `dim`, computed stably. */
@@ -56,6 +88,14 @@ function inferableShape(value: unknown): number[] {
   if (!ok || value.filter((v) => v === -1).length > 1)
     fail('shape', 'an array of integers (-1 allowed once)', value);
   return value as number[];
+}
+
+/** scatter's arguments: the dim, an int64 index tensor, and a tensor or a number. */
+function scatterArgs(dim: unknown, index: Tensor, src: Tensor | number): [number, Handle, Handle | number] {
+  const d = checkInt('dim', dim);
+  const i = handleOf(index, 'index');
+  checkTensorDType('index', index, 'int64');
+  return [d, i, operand(src, 'src')];
 }
 
 Object.assign(Tensor.prototype, {
@@ -91,11 +131,39 @@ Object.assign(Tensor.prototype, {
   select(this: Tensor, dim: number, index: number) {
     return wrap(native.select(this._h, checkInt('dim', dim), checkInt('index', index)));
   },
-  slice(this: Tensor, dim: number, start: number, end: number, step = 1) {
+  slice(this: Tensor, dim: number, start: number | null = null, end: number | null = null, step = 1) {
     const d = checkInt('dim', dim);
-    return wrap(
-      native.slice(this._h, d, checkInt('start', start), checkInt('end', end), checkInt('step', step, 1)),
-    );
+    const from = start === null ? null : checkInt('start', start);
+    const to = end === null ? null : checkInt('end', end);
+    return wrap(native.slice(this._h, d, from, to, checkInt('step', step, 1)));
+  },
+  t(this: Tensor) {
+    return wrap(native.t(this._h));
+  },
+  maskedSelect(this: Tensor, mask: Tensor) {
+    const h = handleOf(mask, 'mask');
+    checkTensorDType('mask', mask, 'bool');
+    return wrap(native.maskedSelect(this._h, h));
+  },
+  index(this: Tensor, indices: Tensor) {
+    const h = handleOf(indices, 'indices');
+    if (indices.dtype !== 'bool' && indices.dtype !== 'int64')
+      throw new DTypeError(
+        `Expected a bool mask or an int64 tensor for indices but received a tensor of dtype ${indices.dtype}`,
+      );
+    return wrap(native.index(this._h, h));
+  },
+  nonzero(this: Tensor) {
+    return wrap(native.nonzero(this._h));
+  },
+  scatter(this: Tensor, dim: number, index: Tensor, src: Tensor | number) {
+    const [d, i, s] = scatterArgs(dim, index, src);
+    return wrap(native.scatter(this._h, d, i, s));
+  },
+  scatter_(this: Tensor, dim: number, index: Tensor, src: Tensor | number) {
+    const [d, i, s] = scatterArgs(dim, index, src);
+    native.scatter_(this._h, d, i, s);
+    return this;
   },
   indexSelect(this: Tensor, dim: number, index: Tensor) {
     return wrap(native.indexSelect(this._h, checkInt('dim', dim), handleOf(index, 'index')));
@@ -120,6 +188,16 @@ Object.assign(Tensor.prototype, {
     const h = handleOf(other, 'other');
     checkSameDType('other', other, 'self', this);
     return wrap(native.matmul(this._h, h));
+  },
+  mm(this: Tensor, other: Tensor) {
+    const h = handleOf(other, 'other');
+    checkSameDType('other', other, 'self', this);
+    return wrap(native.mm(this._h, h));
+  },
+  bmm(this: Tensor, other: Tensor) {
+    const h = handleOf(other, 'other');
+    checkSameDType('other', other, 'self', this);
+    return wrap(native.bmm(this._h, h));
   },
   softmax(this: Tensor, dim: number) {
     checkFloatingTensor('input', this);

@@ -12,6 +12,7 @@
 #include <ATen/ops/log_softmax.h>
 #include <ATen/ops/matmul.h>
 #include <ATen/ops/max_pool2d.h>
+#include <ATen/ops/mm.h>
 #include <ATen/ops/softmax.h>
 #include <ATen/ops/upsample_bilinear2d.h>
 
@@ -58,6 +59,7 @@ at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const MaybeTensor& b
 }
 at::Tensor Matmul(const at::Tensor& a, const at::Tensor& b) { return at::matmul(a, b); }
 at::Tensor Bmm(const at::Tensor& a, const at::Tensor& b) { return at::bmm(a, b); }
+at::Tensor Mm(const at::Tensor& a, const at::Tensor& b) { return at::mm(a, b); }
 at::Tensor Softmax(const at::Tensor& x, int64_t dim) { return at::softmax(x, dim); }
 at::Tensor LogSoftmax(const at::Tensor& x, int64_t dim) { return at::log_softmax(x, dim); }
 at::Tensor Dropout(const at::Tensor& x, double p, bool training) { return at::dropout(x, p, training); }
@@ -83,6 +85,7 @@ void RegisterNN(Napi::Env env, Napi::Object exports) {
   Define<Linear>(env, exports, "linear", {"input", "weight", "bias"});
   Define<Matmul>(env, exports, "matmul", {"input", "other"});
   Define<Bmm>(env, exports, "bmm", {"input", "other"});
+  Define<Mm>(env, exports, "mm", {"input", "other"});
   Define<Softmax>(env, exports, "softmax", {"input", "dim"});
   Define<LogSoftmax>(env, exports, "logSoftmax", {"input", "dim"});
   Define<Dropout>(env, exports, "dropout", {"input", "p", "training"});

@@ -2,11 +2,13 @@
 // comparisons, and the in-place forms that optimizers and initializers need.
 #include <ATen/ops/abs.h>
 #include <ATen/ops/add.h>
+#include <ATen/ops/allclose.h>
 #include <ATen/ops/clamp.h>
 #include <ATen/ops/div.h>
 #include <ATen/ops/eq.h>
 #include <ATen/ops/ge.h>
 #include <ATen/ops/gt.h>
+#include <ATen/ops/isclose.h>
 #include <ATen/ops/le.h>
 #include <ATen/ops/lerp.h>
 #include <ATen/ops/lt.h>
@@ -87,7 +89,18 @@ at::Tensor Clamp(const at::Tensor& t, const MaybeScalar& min, const MaybeScalar&
   if (!min.has) return t.clamp_max(max.s);
   return t.clamp(min.s, max.s);
 }
-at::Tensor Where(const at::Tensor& c, const at::Tensor& a, const at::Tensor& b) { return at::where(c, a, b); }
+// where(condition, input, other): either branch a tensor or a number, as torch.where.
+at::Tensor Where(const at::Tensor& c, const TensorOrScalar& a, const TensorOrScalar& b) {
+  if (a.t.defined()) return b.t.defined() ? at::where(c, a.t, b.t) : at::where(c, a.t, b.s);
+  return b.t.defined() ? at::where(c, a.s, b.t) : at::where(c, a.s, b.s);
+}
+at::Tensor Isclose(const at::Tensor& a, const at::Tensor& b, double rtol, double atol, bool equal_nan) {
+  return at::isclose(a, b, rtol, atol, equal_nan);
+}
+// A value read into JavaScript: refused during a capture, which could not replay it.
+bool Allclose(const at::Tensor& a, const at::Tensor& b, double rtol, double atol, bool equal_nan) {
+  return at::allclose(a, b, rtol, atol, equal_nan);
+}
 at::Tensor MaskedFill(const at::Tensor& t, const at::Tensor& mask, const at::Scalar& v) {
   return t.masked_fill(mask, v);
 }
@@ -201,6 +214,8 @@ void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Define<Clamp>(env, exports, "clamp", {"input", "min", "max"});
   Define<Where>(env, exports, "where", {"condition", "input", "other"});
   Define<MaskedFill>(env, exports, "maskedFill", {"input", "mask", "value"});
+  Define<Isclose>(env, exports, "isclose", {"input", "other", "rtol", "atol", "equalNan"});
+  Define<Allclose>(env, exports, "allclose", {"input", "other", "rtol", "atol", "equalNan"}, Policy::Refuse);
   Define<AddInplace>(env, exports, "add_", {"input", "other", "alpha"});
   Define<SubInplace>(env, exports, "sub_", {"input", "other", "alpha"});
   Define<MulInplace>(env, exports, "mul_", {"input", "other"});

@@ -1,6 +1,7 @@
 // Reading tensors back into JavaScript: metadata, TypedArray copies (sync and async),
 // item(), dispose().
 #include <ATen/ops/_local_scalar_dense.h>
+#include <torch/csrc/autograd/function.h>
 
 #include <cstring>
 
@@ -112,6 +113,18 @@ Napi::Value Device(const Napi::CallbackInfo& info) {
   return Napi::String::New(a.env(), "cpu");
 }
 
+// The name of the autograd node that made the tensor ("AddBackward0"), or null for a leaf or a
+// tensor outside the graph: what PyTorch's repr shows as grad_fn=<...>.
+Napi::Value GradFnName(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const auto& fn = a.Tensor(0, "tensor").grad_fn();
+  if (!fn) return a.env().Null();
+  std::string name = fn->name();
+  const size_t colons = name.rfind("::");
+  if (colons != std::string::npos) name = name.substr(colons + 2);
+  return Napi::String::New(a.env(), name);
+}
+
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Args a(info);
   if (!a.IsTensor(0)) a.Fail("tensor", "a Tensor", 0);
@@ -134,6 +147,7 @@ void RegisterReadback(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "shape", Shape, Policy::Query);
   Export(env, exports, "dtype", DType, Policy::Query);
   Export(env, exports, "device", Device, Policy::Query);
+  Export(env, exports, "gradFnName", GradFnName, Policy::Query);
   Export(env, exports, "dispose", Dispose, Policy::Query);
   Export(env, exports, "isDisposed", IsDisposed, Policy::Query);
 }

@@ -3,6 +3,7 @@
 #include <ATen/ops/any.h>
 #include <ATen/ops/argmax.h>
 #include <ATen/ops/argmin.h>
+#include <ATen/ops/argsort.h>
 #include <ATen/ops/cumsum.h>
 #include <ATen/ops/logsumexp.h>
 #include <ATen/ops/max.h>
@@ -49,6 +50,9 @@ Pair Topk(const at::Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted
   return at::topk(t, k, dim, largest, sorted);
 }
 Pair Sort(const at::Tensor& t, int64_t dim, bool descending) { return at::sort(t, dim, descending); }
+at::Tensor Argsort(const at::Tensor& t, int64_t dim, bool descending) {
+  return at::argsort(t, dim, descending);
+}
 at::Tensor Std(const at::Tensor& t, const MaybeInts& dims, bool unbiased, bool keepdim) {
   return dims.has ? at::std(t, at::IntArrayRef(dims.v), unbiased, keepdim) : at::std(t, unbiased);
 }
@@ -79,6 +83,7 @@ void RegisterReduce(Napi::Env env, Napi::Object exports) {
   Define<Argmin>(env, exports, "argmin", {"input", "dim", "keepdim"});
   Define<Topk>(env, exports, "topk", {"input", "k", "dim", "largest", "sorted"});
   Define<Sort>(env, exports, "sort", {"input", "dim", "descending"});
+  Define<Argsort>(env, exports, "argsort", {"input", "dim", "descending"});
   Define<Std>(env, exports, "std", {"input", "dim", "unbiased", "keepdim"});
   Define<Var>(env, exports, "var", {"input", "dim", "unbiased", "keepdim"});
   Define<Norm>(env, exports, "norm", {"input", "p", "dim", "keepdim"});

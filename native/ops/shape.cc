@@ -2,9 +2,13 @@
 #include <ATen/ops/cat.h>
 #include <ATen/ops/flip.h>
 #include <ATen/ops/gather.h>
+#include <ATen/ops/index.h>
 #include <ATen/ops/index_select.h>
+#include <ATen/ops/masked_select.h>
+#include <ATen/ops/nonzero.h>
 #include <ATen/ops/one_hot.h>
 #include <ATen/ops/pad.h>
+#include <ATen/ops/scatter.h>
 #include <ATen/ops/stack.h>
 
 #include "op.h"
@@ -56,14 +60,39 @@ at::Tensor Narrow(const at::Tensor& t, int64_t dim, int64_t start, int64_t lengt
   return t.narrow(dim, start, length);
 }
 at::Tensor Select(const at::Tensor& t, int64_t dim, int64_t index) { return t.select(dim, index); }
-at::Tensor Slice(const at::Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t step) {
-  return t.slice(dim, start, end, step);
+// slice(input, dim, start | null, end | null, step): null is Python's open end (`x[2:]`).
+at::Tensor Slice(const at::Tensor& t, int64_t dim, const MaybeInt& start, const MaybeInt& end, int64_t step) {
+  return t.slice(dim, start.has ? c10::optional<int64_t>(start.v) : c10::nullopt,
+                 end.has ? c10::optional<int64_t>(end.v) : c10::nullopt, step);
 }
+at::Tensor T(const at::Tensor& t) { return t.t(); }
 at::Tensor IndexSelect(const at::Tensor& t, int64_t dim, const at::Tensor& index) {
   return at::index_select(t, dim, index);
 }
 at::Tensor Gather(const at::Tensor& t, int64_t dim, const at::Tensor& index) {
   return at::gather(t, dim, index);
+}
+// The entries where the bool mask is true. Their number, and so the result's shape, depends
+// on the values: a replay recomputes it.
+at::Tensor MaskedSelect(const at::Tensor& t, const at::Tensor& mask) { return at::masked_select(t, mask); }
+// x[indices]: a bool mask over the leading dimensions (the selected entries stacked), or int64
+// positions along dimension 0, as PyTorch's advanced indexing.
+at::Tensor Index(const at::Tensor& t, const at::Tensor& indices) {
+  c10::List<c10::optional<at::Tensor>> list;
+  list.push_back(indices);
+  return at::index(t, list);
+}
+at::Tensor Nonzero(const at::Tensor& t) { return at::nonzero(t); }
+// scatter(input, dim, index, src): src a tensor or a number, as torch.scatter.
+at::Tensor Scatter(const at::Tensor& t, int64_t dim, const at::Tensor& index, const TensorOrScalar& src) {
+  return src.t.defined() ? at::scatter(t, dim, index, src.t) : at::scatter(t, dim, index, src.s);
+}
+InPlace ScatterInplace(at::Tensor t, int64_t dim, const at::Tensor& index, const TensorOrScalar& src) {
+  if (src.t.defined())
+    t.scatter_(dim, index, src.t);
+  else
+    t.scatter_(dim, index, src.s);
+  return {};
 }
 at::Tensor Flip(const at::Tensor& t, const Ints& dims) { return at::flip(t, dims); }
 at::Tensor Repeat(const at::Tensor& t, const Ints& repeats) { return t.repeat(repeats); }
@@ -125,6 +154,12 @@ void RegisterShape(Napi::Env env, Napi::Object exports) {
   Define<Slice>(env, exports, "slice", {"input", "dim", "start", "end", "step"});
   Define<IndexSelect>(env, exports, "indexSelect", {"input", "dim", "index"});
   Define<Gather>(env, exports, "gather", {"input", "dim", "index"});
+  Define<T>(env, exports, "t", {"input"});
+  Define<MaskedSelect>(env, exports, "maskedSelect", {"input", "mask"});
+  Define<Index>(env, exports, "index", {"input", "indices"});
+  Define<Nonzero>(env, exports, "nonzero", {"input"});
+  Define<Scatter>(env, exports, "scatter", {"input", "dim", "index", "src"});
+  Define<ScatterInplace>(env, exports, "scatter_", {"input", "dim", "index", "src"});
   Define<Flip>(env, exports, "flip", {"input", "dims"});
   Define<Repeat>(env, exports, "repeat", {"input", "repeats"});
   Define<Clone>(env, exports, "clone", {"input"});

@@ -5,7 +5,7 @@
  * range to libtorch, whose message is PyTorch's; DTypeError for every dtype an op does not take.
  */
 import {
-  ArgumentError, DeviceError, DisposedError, DTypeError, nn, randn, ShapeError, tensor, TorchError, zeros,
+  ArgumentError, DeviceError, DisposedError, DTypeError, nn, randn, ShapeError, tensor, TorchError, where, zeros,
   type DType, type ResnetNativeError, type Tensor,
 } from '../../lib/index.js'; // prettier-ignore
 import * as V from './values.js';
@@ -152,6 +152,28 @@ export const SPECS: Spec[] = [
   arg('topk k', 'k', [-1, 1.5, NaN, '1', {}, undefined], V.badInt(0), (f, v) => f.x([2, 3]).topk(A(v))),
   arg('add other', 'other', BAD_OTHER, V.notOperand, (f, v) => f.x().add(A(v))),
   arg('mul other', 'other', BAD_OTHER, V.notOperand, (f, v) => f.x().mul(A(v))),
+  // the Tensor API of issue 16
+  arg('where input', 'input', BAD_OTHER, V.notOperand, (f, v) => where(f.x([2]).gt(0), A(v), 0)),
+  arg('where other', 'other', BAD_OTHER, V.notOperand, (f, v) => where(f.x([2]).gt(0), 1, A(v))),
+  arg('scatter dim', 'dim', BAD_DIM, V.badDims, (f, v) => f.x([2, 3]).scatter(A(v), f.ints([1, 3]), 1)),
+  arg('scatter index', 'index', NOT_A_TENSOR, V.notTensor, (f, v) => f.x([2, 3]).scatter(0, A(v), 1)),
+  arg('scatter_ src', 'src', BAD_OTHER, V.notOperand, (f, v) =>
+    f.x([2, 3]).scatter_(0, f.ints([1, 3]), A(v)),
+  ),
+  arg('maskedSelect mask', 'mask', NOT_A_TENSOR, V.notTensor, (f, v) => f.x([2]).maskedSelect(A(v))),
+  arg('index indices', 'indices', NOT_A_TENSOR, V.notTensor, (f, v) => f.x([2]).index(A(v))),
+  arg('slice start', 'start', BAD_DIM, V.badDims, (f, v) => f.x([2, 3]).slice(0, A(v))),
+  arg('slice end', 'end', BAD_DIM, V.badDims, (f, v) => f.x([2, 3]).slice(0, 0, A(v))),
+  arg('argsort descending', 'descending', BAD_BOOL, V.badBool, (f, v) =>
+    f.x([2]).argsort(A({ descending: v })),
+  ),
+  arg('isclose other', 'other', NOT_A_TENSOR, V.notTensor, (f, v) => f.x([2]).isclose(A(v))),
+  arg('isclose rtol', 'rtol', [-1, NaN, '1e-5', {}, true],
+    (r) => r.one<unknown>((q) => -q.int(1, 100) - 0.5, () => NaN, (q) => `${q.str()}x`),
+    (f, v) => f.x([2]).isclose(f.x([2]), A({ rtol: v }))), // prettier-ignore
+  arg('allclose equalNan', 'equalNan', BAD_BOOL, V.badBool, (f, v) =>
+    f.x([2]).allclose(f.x([2]), A({ equalNan: v })),
+  ),
   arg('reshape shape', 'shape', ['x', [-2, 3], [1.5, 4], [NaN], {}], V.badShape(-1), (f, v) =>
     f.x([2, 3]).reshape(A(v)),
   ),
@@ -310,6 +332,16 @@ export const SPECS: Spec[] = [
   ),
   dtype('conv2d float64 bias', 'bias', ['float64'], (f, d) => conv(f, { bias: f.x([4], d) })),
   dtype('linear integer input', 'input', INTEGER, (f, d) => F.linear(f.ints([2, 4], d), f.w([3, 4]))),
+  dtype('maskedSelect non-bool mask', 'mask', ['uint8', 'int64', 'float32'], (f, d) =>
+    f.x([2]).maskedSelect(f.ints([2], d)),
+  ),
+  dtype('scatter index not int64', 'index', NOT_INT64, (f, d) =>
+    f.x([2, 3]).scatter(0, f.ints([1, 3], d), 1),
+  ),
+  dtype('index float indices', 'indices', ['float32', 'int32', 'uint8'], (f, d) =>
+    f.x([2]).index(f.ints([1], d)),
+  ),
+  dtype('mm float32 @ float64', 'other', ['float64'], (f, d) => f.x([2, 3]).mm(f.x([3, 2], d))),
   dtype('matmul integer @ float32', 'other', INTEGER, (f, d) => f.ints([2, 3], d).matmul(f.x([3, 2]))),
   dtype('batchNorm integer input', 'input', INTEGER, (f, d) =>
     F.batchNorm(f.ints([2, 3, 4, 4], d), f.mean(), f.var()),

@@ -49,8 +49,9 @@ export interface Reference {
   meta: Json;
   has(name: string): boolean;
   /**
-   * A fresh library tensor. Floats keep the dtype PyTorch stored (so a reference carries the
-   * dtype its run produced) unless `dtype` converts them; integers are kept.
+   * A fresh library tensor. float32 and float64 keep the dtype PyTorch stored (so a reference
+   * carries the dtype its run produced) unless `dtype` converts them; integers, bool and
+   * float16 are kept.
    */
   tensor(name: string, opts?: { dtype?: 'float32' | 'float64'; requiresGrad?: boolean }): Tensor;
 }
@@ -112,11 +113,16 @@ async function generate(gen: Generator, seed: number, extra: string[]): Promise<
   return dir;
 }
 
-function typed(raw: RawTensor): Float64Array | Float32Array | BigInt64Array {
+type Typed = Float64Array | Float32Array | BigInt64Array | Int32Array | Uint16Array | Uint8Array;
+
+function typed(raw: RawTensor): Typed {
   const copy = new Uint8Array(raw.bytes); // an own, aligned buffer (Buffer#slice would be a view)
   if (raw.dtype === 'float64') return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
   if (raw.dtype === 'float32') return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
   if (raw.dtype === 'int64') return new BigInt64Array(copy.buffer, 0, copy.byteLength / 8);
+  if (raw.dtype === 'int32') return new Int32Array(copy.buffer, 0, copy.byteLength / 4);
+  if (raw.dtype === 'float16') return new Uint16Array(copy.buffer, 0, copy.byteLength / 2);
+  if (raw.dtype === 'bool') return copy;
   throw new Error(`unexpected reference dtype ${raw.dtype}`);
 }
 
@@ -162,6 +168,10 @@ export async function loadReference(gen: Generator, seed = referenceSeed()): Pro
       if (raw === undefined) throw new Error(`reference tensor ${name} missing in ${dir}`);
       const data = typed(raw);
       if (data instanceof BigInt64Array) return tensor(data, { shape: raw.shape, dtype: 'int64' });
+      // int32, bool and float16 (the dtype conversions' results) are kept as PyTorch stored them
+      if (data instanceof Int32Array) return tensor(data, { shape: raw.shape, dtype: 'int32' });
+      if (data instanceof Uint8Array) return tensor(data, { shape: raw.shape, dtype: 'bool' });
+      if (data instanceof Uint16Array) return tensor(data, { shape: raw.shape, dtype: 'float16' });
       return tensor(data, {
         shape: raw.shape,
         dtype: opts.dtype ?? (raw.dtype as 'float32' | 'float64'),
