@@ -1,7 +1,8 @@
 /**
  * One process, one way of calling resnet50 (eval, batch 1, 224²): prints the median time of the
  * timed call, the process's thread count before and after, and the median minor page faults of
- * the timed call. For diagnosing the synchronous forward's slowdown after replays
+ * the timed call and its voluntary context switches (all threads). For diagnosing the
+ * synchronous forward's slowdown after replays
  * (bench/results/forward-async-slowdown.md).
  *   sync         the synchronous forward only
  *   async        forwardAsync only (the timed call is a replay)
@@ -29,15 +30,18 @@ for (let i = 0; i < 3; i++)
 const threadsBefore = threads();
 const times: number[] = [];
 const faults: number[] = [];
+const switches: number[] = []; // voluntary context switches of all threads: futex sleeps
 for (let i = 0; i < iters; i++) {
   if (mode === 'interleaved' || mode === 'sleep') await replay();
   if (mode === 'sleep') await new Promise((r) => setTimeout(r, 200));
-  const f0 = process.resourceUsage().minorPageFault;
+  const u0 = process.resourceUsage();
   const t = performance.now();
   if (mode === 'async') await replay();
   else sync();
   times.push(performance.now() - t);
-  faults.push(process.resourceUsage().minorPageFault - f0);
+  const u1 = process.resourceUsage();
+  faults.push(u1.minorPageFault - u0.minorPageFault);
+  switches.push(u1.voluntaryContextSwitches - u0.voluntaryContextSwitches);
 }
 console.log(
   JSON.stringify({
@@ -46,5 +50,6 @@ console.log(
     threadsBefore,
     threadsAfter: threads(),
     faults: median(faults),
+    contextSwitches: median(switches),
   }),
 );
