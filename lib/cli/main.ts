@@ -4,8 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { cuda, getNumThreads, version } from '../index.js';
 import { architectures } from './models.js';
 import { train, type TrainFlags } from './train.js';
-import { checkTrainFlags } from './train_checks.js';
-import { evaluate } from './evaluate.js';
+import { checkIgnoredFlags } from './train_checks.js';
+import { evaluate, type EvalFlags } from './evaluate.js';
 import { predict, type PredictFlags } from './predict.js';
 
 const int = (v: string): number => {
@@ -86,7 +86,7 @@ program
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size (232 for torchvision V2 weights)', int, 256)
   .action(async (flags: TrainFlags, cmd: Command) => {
-    checkTrainFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+    checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await train(flags);
   });
 
@@ -103,7 +103,8 @@ program
   .option('--limit-test <n>', 'use only the first n test images', int)
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
-  .action(async (flags) => {
+  .action(async (flags: EvalFlags, cmd: Command) => {
+    checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await evaluate({ ...flags, augment: false });
   });
 

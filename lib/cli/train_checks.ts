@@ -1,13 +1,15 @@
 /**
- * `train` flags that would be accepted and then do nothing: each is an error, so that a user
- * who types one learns at once that it has no effect in this combination.
+ * `train` and `eval` flags that would be accepted and then do nothing: each is an error, so
+ * that a user who types one learns at once that it has no effect in this combination.
  */
 import type { TrainFlags } from './train.js';
 
 type Flag = keyof TrainFlags;
+/** `train`'s flags or `eval`'s (a subset). */
+type Flags = { [K in Flag]?: TrainFlags[K] | undefined };
 
 /** Flags that take effect only when `applies` holds, and what to say otherwise. */
-const rules: Array<{ flags: Flag[]; applies: (f: TrainFlags) => boolean; unless: string }> = [
+const rules: Array<{ flags: Flag[]; applies: (f: Flags) => boolean; unless: string }> = [
   {
     flags: ['lrWarmupEpochs'],
     applies: (f) => f.lrScheduler !== 'onecycle',
@@ -36,7 +38,7 @@ const rules: Array<{ flags: Flag[]; applies: (f: TrainFlags) => boolean; unless:
   },
   {
     flags: ['cropPadding', 'randomErase'],
-    applies: (f) => f.augment,
+    applies: (f) => f.augment !== false,
     unless: 'is an augmentation: it has no effect with --no-augment',
   },
   { flags: ['momentum', 'nesterov'], applies: (f) => f.opt === 'sgd', unless: 'is used only by --opt sgd' },
@@ -47,10 +49,10 @@ const flagName = (flag: Flag): string =>
   flag === 'nesterov' ? '--no-nesterov' : `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /**
- * Throws when a flag the user gave (`given(flag)`: commander's value source is the command
+ * Throws when a flag the user gave to `train` or `eval` (`given(flag)`: commander's value source is the command
  * line) would be ignored because of the other flags.
  */
-export function checkTrainFlags(f: TrainFlags, given: (flag: Flag) => boolean): void {
+export function checkIgnoredFlags(f: Flags, given: (flag: Flag) => boolean): void {
   for (const r of rules)
     for (const flag of r.flags)
       if (given(flag) && !r.applies(f)) throw new Error(`${flagName(flag)} ${r.unless}`);

@@ -22,7 +22,7 @@ async function failure(...args: string[]): Promise<string> {
   return run!.stderr;
 }
 
-describe('resnet-native train refuses', () => {
+describe('resnet-native train and eval refuse', () => {
   it('flags that the other flags make do nothing', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--lr-warmup-epochs', '2'], /--lr-warmup-epochs has no effect with --lr-scheduler onecycle/],
@@ -37,6 +37,15 @@ describe('resnet-native train refuses', () => {
     ]; // prettier-ignore
     const stderrs = await Promise.all(cases.map(([args]) => failure('train', ...args)));
     stderrs.forEach((stderr, i) => expect(stderr).toMatch(cases[i]![1]));
+  });
+
+  it('eval flags that do nothing either', async () => {
+    const [limit, crop] = await Promise.all([
+      failure('eval', '--weights', 'w.safetensors', '--dataset', 'imagefolder', '--data-path', '/x', '--limit-test', '8'),
+      failure('eval', '--weights', 'w.safetensors', '--crop-size', '64'),
+    ]); // prettier-ignore
+    expect(limit).toMatch(/--limit-test is not supported with --dataset imagefolder/);
+    expect(crop).toMatch(/--crop-size is used only by --dataset imagefolder/);
   });
 
   it('zero threads, epochs or batches, naming the flag', async () => {
