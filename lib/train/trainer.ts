@@ -7,7 +7,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataLoader } from '../data/dataloader.js';
 import type { Device } from '../dtype.js';
-import { ResnetNativeError } from '../errors.js';
+import { ArgumentError, ResnetNativeError } from '../errors.js';
 import { makeFolder } from '../io/folder.js';
 import { crossEntropy } from '../nn/functional.js';
 import type { Module } from '../nn/module.js';
@@ -106,6 +106,11 @@ export class Trainer {
 
   constructor(readonly options: TrainerOptions) {
     checkInt('epochs', options.epochs, 0);
+    const { length, batchSize, dropLast, dataset } = options.trainLoader;
+    if (length === 0)
+      throw new ArgumentError(
+        `Expected a trainLoader with at least one batch but its epoch has 0 batches (${dataset.length} examples, batchSize ${batchSize}${dropLast ? ', dropLast' : ''})`,
+      );
     this.#schedulerStep =
       options.schedulerStep ?? (options.scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
   }

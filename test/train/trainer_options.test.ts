@@ -90,6 +90,14 @@ describe('Trainer', () => {
     expect(error.message).not.toMatch(/is kept/);
   });
 
+  it('refuses a loader whose epoch has 0 batches', () => {
+    const t = tiny();
+    const trainLoader = new data.DataLoader(t.loader.dataset, { batchSize: 128, dropLast: true });
+    expect(() => new Trainer({ ...t.options, trainLoader })).toThrow(
+      'Expected a trainLoader with at least one batch but its epoch has 0 batches (64 examples, batchSize 128, dropLast)',
+    );
+  });
+
   it('refuses a negative epoch count', () => {
     const t = tiny();
     expect(() => new Trainer({ ...t.options, epochs: -1 })).toThrow(ArgumentError);
