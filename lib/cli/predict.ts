@@ -71,13 +71,22 @@ async function loadImage(path: string, p: Preset) {
   return tensor(out, { shape: [1, c, crop, crop] });
 }
 
-/** Prints the top-5 classes of each image; flags not `given` come from the run's config.json when there is one. */
+/** Prints the top-5 classes of each image; flags not `given` (typed by the user) come from the run's config.json when there is one. */
 export async function predict(
   images: string[],
   flags: PredictFlags,
-  given: (flag: keyof PredictFlags) => boolean = () => true,
+  given: (flag: keyof PredictFlags) => boolean,
 ): Promise<void> {
   const f = await withRunDefaults(flags, given, (line) => console.error(`predict: ${line}`));
+  // The 28×28 and 32×32 presets have fixed sizes: a size flag there would do nothing.
+  for (const [flag, name] of [
+    ['resizeSize', '--resize-size'],
+    ['cropSize', '--crop-size'],
+  ] as const)
+    if (given(flag) && f.dataset !== 'imagenet')
+      throw new Error(
+        `${name} is used only by --dataset imagenet (${f.dataset} images are ${preset(f).size[1]} pixels)`,
+      );
   const p = preset(f);
   const classes =
     f.classes !== undefined

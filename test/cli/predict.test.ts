@@ -66,11 +66,18 @@ describe('resnet-native predict', () => {
     note.mockRestore();
   });
 
+  it('refuses a size flag that the preset would ignore', async () => {
+    const flags = { ...defaults(weights), arch: 'resnet20', dataset: 'fashion-mnist' as const, cropSize: 20 };
+    await expect(capture(images.paths, flags, () => true)).rejects.toThrow(
+      '--resize-size is used only by --dataset imagenet (fashion-mnist images are 28 pixels)',
+    );
+  });
+
   it('names a file that is not an image', async () => {
     const text = join(dir, 'notes.png');
     writeFileSync(text, 'not an image');
     const flags = { ...defaults(weights), arch: 'resnet20', dataset: 'fashion-mnist' as const };
-    await expect(capture([text], flags, () => true)).rejects.toThrow(
+    await expect(capture([text], flags, (f) => f === 'arch' || f === 'dataset')).rejects.toThrow(
       `${text} is not an image that can be read (`,
     );
   });
