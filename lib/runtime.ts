@@ -20,8 +20,8 @@ export function setRngState(state: Tensor): void {
 }
 
 /** Intra-op threads. The default is the number of cores this process may use. */
-export function setNumThreads(n: number): void {
-  native.setNumThreads(checkInt('n', n, 1));
+export function setNumThreads(threads: number): void {
+  native.setNumThreads(checkInt('threads', threads, 1));
 }
 
 /** The number of intra-op threads libtorch uses (see `setNumThreads`). */

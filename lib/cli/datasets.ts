@@ -10,13 +10,18 @@ import { join } from 'node:path';
 
 export type DatasetName = 'fashion-mnist' | 'cifar10' | 'imagefolder';
 
-export interface DataSetup {
-  train: Dataset;
+/** What evaluation needs: the test split and how to prepare it. */
+export interface TestSetup {
   test: Dataset;
   classes: readonly string[];
   inChannels: number;
-  trainTransform: Transform;
   testTransform: Transform;
+}
+
+/** What training needs: both splits and their pipelines. */
+export interface DataSetup extends TestSetup {
+  train: Dataset;
+  trainTransform: Transform;
 }
 
 /** The first `n` examples of an in-memory dataset (for quick runs and tests). */
@@ -59,53 +64,69 @@ function trainPipeline(o: DataOptions, geometric: Transform[], norm: Transform):
   return T.compose([...geometric, norm, ...(p > 0 ? [T.randomErasing(p)] : [])]);
 }
 
-export async function loadData(o: DataOptions): Promise<DataSetup> {
+/** A dataset's splits, loaded on demand, with its normalization and augmentations. */
+interface Source {
+  inChannels: number;
+  norm: Transform;
+  geometric: Transform[];
+  load(train: boolean): Promise<Dataset>;
+}
+
+function source(o: DataOptions): Source {
+  const limits = (train: boolean) => (train ? o.limitTrain : o.limitTest);
   if (o.dataset === 'fashion-mnist') {
     const root = o.dataPath === undefined ? {} : { root: o.dataPath };
-    const [train, test] = await Promise.all([
-      FashionMNIST.load({ ...root, train: true }),
-      FashionMNIST.load({ ...root, train: false }),
-    ]);
-    const norm = T.normalize(normalization['fashion-mnist'].mean, normalization['fashion-mnist'].std);
+    const { mean, std } = normalization['fashion-mnist'];
     return {
-      train: limit(train, o.limitTrain),
-      test: limit(test, o.limitTest),
-      classes: train.classes,
       inChannels: 1,
-      trainTransform: trainPipeline(o, [...crop(28, o.cropPadding ?? 0), T.randomHorizontalFlip()], norm),
-      testTransform: norm,
+      norm: T.normalize(mean, std),
+      geometric: [...crop(28, o.cropPadding ?? 0), T.randomHorizontalFlip()],
+      load: async (train) => limit(await FashionMNIST.load({ ...root, train }), limits(train)),
     };
   }
   if (o.dataset === 'cifar10') {
-    if (o.dataPath === undefined)
-      throw new Error('--data-path must name the folder of CIFAR-10 (binary version)');
-    const [train, test] = await Promise.all([
-      CIFAR10.load({ root: o.dataPath, train: true }),
-      CIFAR10.load({ root: o.dataPath, train: false }),
-    ]);
-    const norm = T.normalize(normalization.cifar10.mean, normalization.cifar10.std);
+    const root = o.dataPath;
+    if (root === undefined) throw new Error('--data-path must name the folder of CIFAR-10 (binary version)');
     return {
-      train: limit(train, o.limitTrain),
-      test: limit(test, o.limitTest),
-      classes: train.classes,
       inChannels: 3,
-      trainTransform: trainPipeline(o, [...crop(32, o.cropPadding ?? 4), T.randomHorizontalFlip()], norm),
-      testTransform: norm,
+      norm: T.normalize(normalization.cifar10.mean, normalization.cifar10.std),
+      geometric: [...crop(32, o.cropPadding ?? 4), T.randomHorizontalFlip()],
+      load: async (train) => limit(await CIFAR10.load({ root, train }), limits(train)),
     };
   }
-  if (o.dataPath === undefined)
-    throw new Error('--data-path must name a folder with train/ and val/ subfolders');
+  const root = o.dataPath;
+  if (root === undefined)
+    throw new Error('--data-path must name a folder with val/ (and, to train, train/) subfolders');
   const sizes = { cropSize: o.cropSize, resizeSize: o.resizeSize };
-  const train = new ImageFolder(join(o.dataPath, 'train'), { mode: o.augment ? 'train' : 'eval', ...sizes });
-  const test = new ImageFolder(join(o.dataPath, 'val'), { mode: 'eval', ...sizes });
-  // ImageNet statistics: the preset of torchvision's weights, right for fine-tuning them.
-  const norm = T.normalize([...T.imagenetMean], [...T.imagenetStd]);
+  return {
+    inChannels: 3,
+    // ImageNet statistics: the preset of torchvision's weights, right for fine-tuning them.
+    norm: T.normalize([...T.imagenetMean], [...T.imagenetStd]),
+    geometric: [T.randomHorizontalFlip()],
+    load: async (train) =>
+      new ImageFolder(join(root, train ? 'train' : 'val'), {
+        mode: train && o.augment ? 'train' : 'eval',
+        ...sizes,
+      }),
+  };
+}
+
+/** Only the test split: evaluation reads no training data. */
+export async function loadTestData(o: DataOptions): Promise<TestSetup> {
+  const s = source(o);
+  const test = await s.load(false);
+  return { test, classes: test.classes, inChannels: s.inChannels, testTransform: s.norm };
+}
+
+export async function loadData(o: DataOptions): Promise<DataSetup> {
+  const s = source(o);
+  const [train, test] = await Promise.all([s.load(true), s.load(false)]);
   return {
     train,
     test,
     classes: train.classes,
-    inChannels: 3,
-    trainTransform: trainPipeline(o, [T.randomHorizontalFlip()], norm),
-    testTransform: norm,
+    inChannels: s.inChannels,
+    trainTransform: trainPipeline(o, s.geometric, s.norm),
+    testTransform: s.norm,
   };
 }

@@ -4,7 +4,7 @@ import { setNumThreads } from '../runtime.js';
 import { MetricsMeter } from '../train/metrics.js';
 import { crossEntropy } from '../nn/functional.js';
 import { noGrad, tidy } from '../runtime.js';
-import { loadData, type DataOptions } from './datasets.js';
+import { loadTestData, type DataOptions } from './datasets.js';
 import { buildModel } from './models.js';
 
 export interface EvalFlags extends DataOptions {
@@ -17,7 +17,7 @@ export interface EvalFlags extends DataOptions {
 
 export async function evaluate(f: EvalFlags): Promise<void> {
   if (f.threads !== undefined) setNumThreads(f.threads);
-  const setup = await loadData({ ...f, augment: false });
+  const setup = await loadTestData({ ...f, augment: false });
   const { model } = await buildModel(f.arch, {
     numClasses: setup.classes.length,
     inChannels: setup.inChannels,

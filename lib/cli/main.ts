@@ -3,14 +3,21 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cuda, getNumThreads, version } from '../index.js';
 import { architectures } from './models.js';
-import { train } from './train.js';
-import { evaluate } from './evaluate.js';
-import { predict } from './predict.js';
+import { train, type TrainFlags } from './train.js';
+import { checkIgnoredFlags } from './train_checks.js';
+import { evaluate, type EvalFlags } from './evaluate.js';
+import { predict, type PredictFlags } from './predict.js';
 
 const int = (v: string): number => {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0)
     throw new InvalidArgumentError(`Expected a non-negative integer but received ${v}`);
+  return n;
+};
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`Expected a positive integer but received ${v}`);
   return n;
 };
 const num = (v: string): number => {
@@ -40,8 +47,8 @@ program
   .addOption(arch().default('resnet20'))
   .addOption(dataset())
   .option('--data-path <dir>', 'dataset folder (CIFAR-10 binary, or ImageFolder with train/ and val/)')
-  .option('--epochs <n>', 'epochs', int, 3)
-  .option('-b, --batch-size <n>', 'batch size', int, 128)
+  .option('--epochs <n>', 'epochs', positive, 3)
+  .option('-b, --batch-size <n>', 'batch size', positive, 128)
   .option('--lr <x>', 'learning rate (the peak rate for one-cycle)', num, 0.2)
   .option('--momentum <x>', 'SGD momentum', num, 0.9)
   .option('--wd, --weight-decay <x>', 'weight decay', num, 5e-4)
@@ -61,10 +68,13 @@ program
   .option('--crop-padding <n>', 'random-crop padding (Fashion-MNIST: 0, CIFAR-10: 4)', int)
   .option('--random-erase <p>', 'random erasing probability (after normalization)', probability, 0)
   .option('--seed <n>', 'seed for initialization, shuffling and augmentation', int, 0)
-  .option('--threads <n>', 'intra-op threads (default: all usable cores)', int)
+  .option('--threads <n>', 'intra-op threads (default: all usable cores)', positive)
   .option('-j, --workers <n>', 'batches prepared ahead of training', int, 2)
   .option('--output-dir <dir>', 'run folder (default: runs/<arch>-<dataset>-<time>)')
-  .option('--resume <checkpoint>', 'continue from a checkpoint.safetensors')
+  .option(
+    '--resume <checkpoint>',
+    'continue from a checkpoint.safetensors (in its own run folder unless --output-dir)',
+  )
   .option('--weights <file>', 'start from these weights (.pth or .safetensors): fine-tuning')
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
   .option('--num-classes <n>', 'classes (default: the dataset’s); replaces the classifier of --weights', int)
@@ -75,7 +85,8 @@ program
   .option('--limit-test <n>', 'use only the first n test images', int)
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size (232 for torchvision V2 weights)', int, 256)
-  .action(async (flags) => {
+  .action(async (flags: TrainFlags, cmd: Command) => {
+    checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await train(flags);
   });
 
@@ -87,12 +98,13 @@ program
   .requiredOption('--weights <file>', 'weights (.pth or .safetensors)')
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
   .option('--data-path <dir>', 'dataset folder')
-  .option('-b, --batch-size <n>', 'batch size', int, 256)
-  .option('--threads <n>', 'intra-op threads', int)
+  .option('-b, --batch-size <n>', 'batch size', positive, 256)
+  .option('--threads <n>', 'intra-op threads', positive)
   .option('--limit-test <n>', 'use only the first n test images', int)
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
-  .action(async (flags) => {
+  .action(async (flags: EvalFlags, cmd: Command) => {
+    checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await evaluate({ ...flags, augment: false });
   });
 
@@ -101,7 +113,10 @@ program
   .description('top-5 classes of images (ImageNet names for 1000-class models)')
   .argument('<images...>', 'image files (JPEG, PNG, WebP, ...)')
   .addOption(arch().default('resnet50'))
-  .requiredOption('--weights <file>', 'weights (.pth or .safetensors)')
+  .requiredOption(
+    '--weights <file>',
+    'weights (.pth or .safetensors); in a run folder, its config.json gives the defaults',
+  )
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
   .addOption(
     new Option('--dataset <name>', 'preset: classes, size, normalization')
@@ -111,8 +126,8 @@ program
   .option('--classes <file>', 'class names, one per line (overrides the preset)')
   .option('--resize-size <n>', 'resize the shorter side to (232 for torchvision V2 weights)', int, 256)
   .option('--crop-size <n>', 'center crop', int, 224)
-  .action(async (images: string[], flags) => {
-    await predict(images, flags);
+  .action(async (images: string[], flags: PredictFlags, cmd: Command) => {
+    await predict(images, flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
   });
 
 program

@@ -1,9 +1,12 @@
 /** Architectures by name, and building a model from the CLI's options and weights. */
-import { load } from '../io/weights.js';
+import { StateDictError } from '../errors.js';
+import { load, type StateDict } from '../io/weights.js';
 import * as models from '../models/index.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
+import { modelOfCheckpoint } from '../train/checkpoint.js';
+import { guessArch } from './arch_guess.js';
 
 type Factory = (options: { numClasses?: number; inChannels?: number }) => Module;
 
@@ -55,20 +58,42 @@ export async function buildModel(
     const model = make({ numClasses: options.numClasses, inChannels: options.inChannels });
     return { model, head: headParams(model) };
   }
-  const sd = await load(options.weights, options.weightsKey === undefined ? {} : { key: options.weightsKey });
-  const probe = make({ numClasses: 1, inChannels: options.inChannels });
-  const head = classifierName(probe);
-  probe.dispose();
-  const fcWeight = sd[`${head}.weight`];
+  const sd = await loadWeights(options.weights, options.weightsKey);
+  // The classifier's name and size come from the file: no model is built to learn them.
+  const head = ['fc', 'linear'].find((n) => sd[`${n}.weight`] !== undefined);
+  const fcWeight = head === undefined ? undefined : sd[`${head}.weight`];
   const fileClasses = fcWeight?.shape[0] ?? options.numClasses;
   const model = make({ numClasses: fileClasses, inChannels: options.inChannels });
-  model.loadStateDict(sd);
-  for (const t of Object.values(sd)) t.dispose();
+  try {
+    model.loadStateDict(sd);
+  } catch (err) {
+    throw diagnose(err, arch, sd);
+  } finally {
+    for (const t of Object.values(sd)) t.dispose();
+  }
   if (fileClasses !== options.numClasses) {
     const inFeatures = fcWeight!.shape[1]!;
-    model.registerModule(head, new Linear(inFeatures, options.numClasses));
+    model.registerModule(classifierName(model), new Linear(inFeatures, options.numClasses));
   }
   return { model, head: headParams(model) };
+}
+
+/** A weights file's state dict; a training checkpoint's model, when given one. */
+async function loadWeights(path: string, key: string | undefined): Promise<StateDict> {
+  const sd = await load(path, key === undefined ? {} : { key });
+  return modelOfCheckpoint(sd) ?? sd;
+}
+
+/** A state-dict mismatch with a one-line diagnosis first when the file is another architecture. */
+function diagnose(err: unknown, arch: string, sd: StateDict): unknown {
+  if (!(err instanceof StateDictError)) return err;
+  const guess = guessArch(sd);
+  if (guess === undefined || guess === arch) return err;
+  const hint = guess in architectures ? `: pass --arch ${guess}` : '';
+  return new StateDictError(
+    `These weights look like a ${guess}, not a ${arch}${hint}. In detail: ${err.message}`,
+    err.problems,
+  );
 }
 
 function headParams(model: Module): Tensor[] {

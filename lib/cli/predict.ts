@@ -5,9 +5,11 @@ import { fashionMnistClasses } from '../data/fashion_mnist.js';
 import { cifar10Classes } from '../data/cifar10.js';
 import { imagenetMean, imagenetStd } from '../data/transforms/index.js';
 import { tensor } from '../creation.js';
+import { resizeCenterCrop } from '../data/image_resize.js';
 import { noGrad, tidy } from '../runtime.js';
 import { buildModel } from './models.js';
 import { normalization } from './normalization.js';
+import { withRunDefaults } from './predict_defaults.js';
 import imagenetClasses from './imagenet_classes.json' with { type: 'json' };
 
 export interface PredictFlags {
@@ -52,14 +54,14 @@ function preset(f: PredictFlags): Preset {
 async function loadImage(path: string, p: Preset) {
   const [resize, crop] = p.size;
   const buf = await readFile(path);
-  const { width: W = 0, height: H = 0 } = await sharp(buf).metadata();
-  const scale = resize / Math.min(W, H);
-  const [w, h] = [Math.max(crop, Math.floor(W * scale)), Math.max(crop, Math.floor(H * scale))];
+  const { width: W = 0, height: H = 0 } = await sharp(buf)
+    .metadata()
+    .catch((err: unknown) => {
+      throw new Error(`${path} is not an image that can be read (${(err as Error).message})`, { cause: err });
+    });
   const img = sharp(buf);
   const base = p.channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
-  const { data } = await base
-    .resize(w, h, { fit: 'fill', kernel: 'linear' })
-    .extract({ left: Math.round((w - crop) / 2), top: Math.round((h - crop) / 2), width: crop, height: crop })
+  const { data } = await resizeCenterCrop(base, W, H, resize, crop)
     .raw()
     .toBuffer({ resolveWithObject: true });
   const c = p.channels;
@@ -69,10 +71,27 @@ async function loadImage(path: string, p: Preset) {
   return tensor(out, { shape: [1, c, crop, crop] });
 }
 
-export async function predict(images: string[], f: PredictFlags): Promise<void> {
+/** Prints the top-5 classes of each image; flags not `given` (typed by the user) come from the run's config.json when there is one. */
+export async function predict(
+  images: string[],
+  flags: PredictFlags,
+  given: (flag: keyof PredictFlags) => boolean,
+): Promise<void> {
+  const f = await withRunDefaults(flags, given, (line) => console.error(`predict: ${line}`));
+  // The 28×28 and 32×32 presets have fixed sizes: a size flag there would do nothing.
+  for (const [flag, name] of [
+    ['resizeSize', '--resize-size'],
+    ['cropSize', '--crop-size'],
+  ] as const)
+    if (given(flag) && f.dataset !== 'imagenet')
+      throw new Error(
+        `${name} is used only by --dataset imagenet (${f.dataset} images are ${preset(f).size[1]} pixels)`,
+      );
   const p = preset(f);
   const classes =
-    f.classes !== undefined ? (await readFile(f.classes, 'utf8')).split('\n').filter(Boolean) : p.classes;
+    f.classes !== undefined
+      ? (await readFile(f.classes, 'utf8')).split('\n').filter(Boolean)
+      : (f.runClasses ?? p.classes);
   const { model } = await buildModel(f.arch, {
     numClasses: classes.length,
     inChannels: p.channels,

@@ -1,8 +1,10 @@
 /** `resnet-native train`: the training job (and, with no flags, the README's main job). */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { DataLoader } from '../data/dataloader.js';
+import { makeFolder } from '../io/folder.js';
 import { save } from '../io/weights.js';
+import { BatchNorm2d } from '../nn/batchnorm.js';
 import type { Module } from '../nn/module.js';
 import * as S from '../optim/schedulers.js';
 import { SGD } from '../optim/sgd.js';
@@ -104,6 +106,13 @@ function makeScheduler(
   return [main, 'epoch'];
 }
 
+/** --output-dir; else a resumed run's own folder; else a new folder under runs/. */
+export function runFolder(f: Pick<TrainFlags, 'outputDir' | 'resume' | 'arch' | 'dataset'>): string {
+  if (f.outputDir !== undefined) return resolve(f.outputDir);
+  if (f.resume !== undefined) return dirname(resolve(f.resume));
+  return resolve('runs', `${f.arch}-${f.dataset}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+}
+
 export async function train(f: TrainFlags): Promise<number> {
   if (f.threads !== undefined) setNumThreads(f.threads);
   manualSeed(f.seed);
@@ -118,6 +127,8 @@ export async function train(f: TrainFlags): Promise<number> {
   if (f.channelsLast) model.to('channels_last');
   const trainable = new Set(f.freezeBackbone ? head : model.parameters());
   for (const p of model.parameters()) if (!trainable.has(p)) p.requiresGrad = false;
+  // A frozen backbone keeps its batch norm statistics too (the classifier has none).
+  const evalModules = f.freezeBackbone ? model.modules().filter((m) => m instanceof BatchNorm2d) : [];
   const trainLoader = new DataLoader(setup.train, {
     batchSize: f.batchSize,
     shuffle: true,
@@ -131,20 +142,26 @@ export async function train(f: TrainFlags): Promise<number> {
     transform: setup.testTransform,
     prefetch: f.workers,
   });
+  if (trainLoader.length === 0)
+    throw new Error(
+      `The epoch has 0 batches: ${setup.train.length} training images make no full batch of ${f.batchSize} (--batch-size), and the last partial batch is dropped`,
+    );
   const optimizer = makeOptimizer(model, trainable, f);
   const [scheduler, schedulerStep] = makeScheduler(optimizer, f, trainLoader.length);
-  const outDir = resolve(
-    f.outputDir ?? join('runs', `${f.arch}-${f.dataset}-${new Date().toISOString().replace(/[:.]/g, '-')}`),
-  );
-  await mkdir(outDir, { recursive: true });
+  const outDir = runFolder(f);
+  await makeFolder(outDir);
   await writeFile(
     join(outDir, 'config.json'),
-    JSON.stringify({ ...f, threads: getNumThreads(), transform: setup.trainTransform.description }, null, 2),
+    JSON.stringify(
+      { ...f, threads: getNumThreads(), transform: setup.trainTransform.description, classes: setup.classes },
+      null,
+      2,
+    ),
   );
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
-    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous',
+    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous',
     ...(scheduler ? { scheduler } : {}),
     onBatch: (e) => progress.batch(e),
     onEpoch: (r) => progress.epoch(r),

@@ -5,6 +5,7 @@
  * For file datasets the decoding of the next batches is started before the current one
  * is handed out; it runs on libuv's threads while the training step runs.
  */
+import { describe } from '../describe.js';
 import { ArgumentError } from '../errors.js';
 import { tensor } from '../creation.js';
 import { tidy } from '../runtime.js';
@@ -54,6 +55,11 @@ export class DataLoader {
     readonly dataset: Dataset,
     options: DataLoaderOptions = {},
   ) {
+    const kind = (dataset as { kind?: unknown } | null)?.kind;
+    if (kind !== 'tensor' && kind !== 'items')
+      throw new ArgumentError(
+        `Expected a Dataset (a TensorDataset { kind: 'tensor', inputs, targets, classes, length } or an ItemDataset such as ImageFolder) for dataset but received ${describe(dataset)}`,
+      );
     this.batchSize = checkInt('batchSize', options.batchSize ?? 64, 1);
     this.shuffle = checkBool('shuffle', options.shuffle ?? false);
     this.seed = checkInt('seed', options.seed ?? 0, 0);

@@ -8,6 +8,7 @@ import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { FormatError, ArgumentError } from '../errors.js';
 import type { ItemDataset, Sample } from './dataset.js';
+import { resizeCenterCrop } from './image_resize.js';
 
 const EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
 
@@ -83,14 +84,7 @@ export class ImageFolder implements ItemDataset {
         .extract({ top, left, width: w, height: h })
         .resize(cropSize, cropSize, { fit: 'fill', kernel: 'linear' });
     } else {
-      const scale = resizeSize / Math.min(W, H);
-      const [w, h] = [Math.max(cropSize, Math.round(W * scale)), Math.max(cropSize, Math.round(H * scale))];
-      image = image.resize(w, h, { fit: 'fill', kernel: 'linear' }).extract({
-        left: Math.round((w - cropSize) / 2),
-        top: Math.round((h - cropSize) / 2),
-        width: cropSize,
-        height: cropSize,
-      });
+      image = resizeCenterCrop(image, W, H, resizeSize, cropSize);
     }
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== channels)

@@ -9,6 +9,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FormatError } from './errors.js';
+import { checkParentFolder } from './folder.js';
 
 export interface ByteSource {
   /** Total length in bytes; readers check every claimed range against it before allocating. */
@@ -86,7 +87,11 @@ export async function withFileSource<T>(path: string, fn: (src: ByteSource) => P
 export async function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx');
+  const fh = await open(tmp, 'wx').catch(async (err: unknown) => {
+    // The error would name the hidden temporary file: name the missing folder instead.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') await checkParentFolder(path);
+    throw err;
+  });
   let renamed = false;
   try {
     let position = 0;

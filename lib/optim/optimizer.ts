@@ -42,6 +42,15 @@ export abstract class Optimizer<O extends { lr: number }> {
   readonly state = new Map<Tensor, ParamState>();
 
   protected constructor(params: ParamsArg<O>, defaults: O) {
+    // A Module is not iterable (Array.from would make it an empty list): say what to pass.
+    if (typeof (params as { parameters?: unknown } | null)?.parameters === 'function')
+      throw new ArgumentError(
+        `Expected an array of Tensors or parameter groups for params but received ${describe(params)}: pass model.parameters()`,
+      );
+    if (typeof (params as Iterable<unknown> | null)?.[Symbol.iterator] !== 'function')
+      throw new ArgumentError(
+        `Expected an array of Tensors or parameter groups for params but received ${describe(params)}`,
+      );
     const list = Array.from(params as Iterable<unknown>);
     if (list.length === 0)
       throw new ArgumentError(

@@ -53,6 +53,20 @@ export async function saveCheckpoint(
   });
 }
 
+/**
+ * The model's state dict when `sd` (as `load` read it) is a training checkpoint, else
+ * undefined; the checkpoint's other tensors (optimizer, RNG) are disposed.
+ */
+export function modelOfCheckpoint(sd: Record<string, Tensor>): Record<string, Tensor> | undefined {
+  if (sd[RNG] === undefined) return undefined;
+  const model: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(sd)) {
+    if (k.startsWith(MODEL)) model[k.slice(MODEL.length)] = t;
+    else t.dispose();
+  }
+  return model;
+}
+
 /** Restores model, optimizer and RNG from `path`; returns where training stopped. */
 export async function loadCheckpoint(
   path: string,

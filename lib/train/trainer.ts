@@ -3,16 +3,19 @@
  * images/s, a checkpoint after each epoch (and every N batches if asked), exact resumption,
  * and a stop with a clear error when the loss stops being finite.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataLoader } from '../data/dataloader.js';
 import type { Device } from '../dtype.js';
-import { ResnetNativeError } from '../errors.js';
+import { ArgumentError, ResnetNativeError } from '../errors.js';
+import { makeFolder } from '../io/folder.js';
 import { crossEntropy } from '../nn/functional.js';
 import type { Module } from '../nn/module.js';
 import type { LRScheduler } from '../optim/lr_scheduler.js';
+import { OneCycleLR } from '../optim/one_cycle.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { noGrad, tidy } from '../runtime.js';
+import { checkInt } from '../validate.js';
 import type { MemoryFormat, Tensor } from '../tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { CapturedStep } from './captured_step.js';
@@ -54,9 +57,14 @@ export interface TrainerOptions {
   model: Module;
   /** The optimizer over the model's parameters. */
   optimizer: Optimizer<{ lr: number }>;
-  /** Learning-rate schedule, stepped as `schedulerStep` says (default: every batch). */
+  /** Learning-rate schedule, stepped as `schedulerStep` says. */
   scheduler?: LRScheduler;
-  /** When the schedule steps: after every batch (OneCycleLR) or every epoch (StepLR). */
+  /**
+   * When the schedule steps: after every batch or after every epoch. The default follows
+   * PyTorch's conventions: every batch for OneCycleLR (its steps are batches), every epoch for
+   * the others (StepLR's `stepSize`, MultiStepLR's milestones and CosineAnnealingLR's `tMax`
+   * count epochs in PyTorch's examples and torchvision's reference scripts).
+   */
   schedulerStep?: 'batch' | 'epoch';
   /** Training batches (`{ input, target }` with class-index targets). */
   trainLoader: DataLoader;
@@ -74,6 +82,12 @@ export interface TrainerOptions {
   device?: Device;
   /** Layout of the input batches; 'channels_last' (with the model moved to it) runs oneDNN's faster CPU kernels. */
   memoryFormat?: MemoryFormat;
+  /**
+   * Submodules kept in eval mode while the rest trains: for a frozen backbone's batch norm
+   * layers, so that their running statistics are frozen as well as their weights (as
+   * fine-tuning guides do), in every epoch.
+   */
+  evalModules?: Module[];
   /** Called after every training batch. */
   onBatch?: (event: BatchEvent) => void;
   /** Called after every epoch, once its record and checkpoint are written. */
@@ -93,8 +107,20 @@ export class Trainer {
   private state: TrainingState = { epoch: 0, batch: 0 };
   #step: CapturedStep | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** Whether checkpointPath holds a checkpoint of this run (written, or resumed from). */
+  #checkpointed = false;
+  readonly #schedulerStep: 'batch' | 'epoch';
 
-  constructor(readonly options: TrainerOptions) {}
+  constructor(readonly options: TrainerOptions) {
+    checkInt('epochs', options.epochs, 0);
+    const { length, batchSize, dropLast, dataset } = options.trainLoader;
+    if (length === 0)
+      throw new ArgumentError(
+        `Expected a trainLoader with at least one batch but its epoch has 0 batches (${dataset.length} examples, batchSize ${batchSize}${dropLast ? ', dropLast' : ''})`,
+      );
+    this.#schedulerStep =
+      options.schedulerStep ?? (options.scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
+  }
 
   /** `outDir/checkpoint.safetensors`, or undefined without `outDir`. */
   get checkpointPath(): string | undefined {
@@ -111,17 +137,18 @@ export class Trainer {
       scheduler.loadStateDict(this.state.scheduler as { lastEpoch: number });
     }
     this.history.splice(0, this.history.length, ...((this.state.extra as EpochRecord[] | undefined) ?? []));
+    this.#checkpointed = true;
     return this.state;
   }
 
   /** Trains the remaining epochs (after each: evaluation with `evalLoader`; checkpoint and metrics files with `outDir`) and returns the history. Throws TrainingDivergedError when the loss stops being finite. */
   async fit(): Promise<EpochRecord[]> {
     const { epochs, outDir, evalLoader } = this.options;
-    if (outDir !== undefined) await mkdir(outDir, { recursive: true });
+    if (outDir !== undefined) await makeFolder(outDir);
     while (this.state.epoch < epochs) {
       const epoch = this.state.epoch;
       const train = await this.trainEpoch(epoch, this.state.batch);
-      if (this.options.schedulerStep === 'epoch') this.options.scheduler?.step();
+      if (this.#schedulerStep === 'epoch') this.options.scheduler?.step();
       const record: EpochRecord = {
         epoch: epoch + 1,
         lr: this.options.optimizer.paramGroups[0]!.options.lr,
@@ -149,6 +176,7 @@ export class Trainer {
       scheduler: scheduler?.stateDict(),
       extra: this.history,
     });
+    this.#checkpointed = true;
   }
 
   private toDevice(t: Tensor): Tensor {
@@ -174,6 +202,7 @@ export class Trainer {
       checkpointEvery = 0,
     } = this.options;
     model.train();
+    for (const m of this.options.evalModules ?? []) m.eval();
     const meter = new MetricsMeter();
     this.#step ??= new CapturedStep(
       model,
@@ -199,11 +228,13 @@ export class Trainer {
         await this.#writing; // the last good checkpoint is on disk before the error is seen
         throw new TrainingDivergedError(
           `The training loss became ${loss} at epoch ${epoch + 1}, batch ${index + 1}; training stopped. ` +
-            `The last good checkpoint is kept${this.checkpointPath ? ` at ${this.checkpointPath}` : ''}. ` +
+            (this.#checkpointed
+              ? `The last good checkpoint is kept at ${this.checkpointPath}. `
+              : 'No checkpoint had been written yet. ') +
             'Try a lower learning rate or a warm-up.',
         );
       }
-      if (this.options.schedulerStep !== 'epoch') scheduler?.step();
+      if (this.#schedulerStep === 'batch') scheduler?.step();
       const m = meter.result();
       this.options.onBatch?.({
         epoch: epoch + 1,
@@ -224,21 +255,27 @@ export class Trainer {
     return meter.result();
   }
 
-  /** Loss and accuracy of the model (in eval mode) over `loader`. */
+  /** Loss and accuracy of the model (in eval mode) over `loader`; each module's mode is restored after. */
   async evaluate(loader: DataLoader): Promise<PhaseMetrics> {
     const { model, labelSmoothing = 0 } = this.options;
+    // Parents before children (namedModules' order), so that restoring a parent's mode, which
+    // sets its children's too, is followed by each child's own.
+    const modes = model.modules().map((m) => [m, m.training] as const);
     model.eval();
-    const meter = new MetricsMeter();
-    for await (const { input, target } of loader.epoch(0)) {
-      const x = this.toDevice(input);
-      const y = this.toDevice(target);
-      const logits = await model.forwardAsync(x); // replayed off the JavaScript thread
-      noGrad(() => tidy(() => meter.update(logits, y, crossEntropy(logits, y, { labelSmoothing }).item())));
-      logits.dispose();
-      x.dispose();
-      y.dispose();
+    try {
+      const meter = new MetricsMeter();
+      for await (const { input, target } of loader.epoch(0)) {
+        const x = this.toDevice(input);
+        const y = this.toDevice(target);
+        const logits = await model.forwardAsync(x); // replayed off the JavaScript thread
+        noGrad(() => tidy(() => meter.update(logits, y, crossEntropy(logits, y, { labelSmoothing }).item())));
+        logits.dispose();
+        x.dispose();
+        y.dispose();
+      }
+      return meter.result();
+    } finally {
+      for (const [m, training] of modes) m.train(training);
     }
-    model.train();
-    return meter.result();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The command line as a user runs it (dist/cli.js, rebuilt by test/global_setup.ts): a training
- * run SIGKILLed at a mid-epoch checkpoint and resumed ends with byte-identical weights to an
+ * run SIGKILLed at a mid-epoch checkpoint and resumed (in its own folder) ends with byte-identical weights to an
  * uninterrupted run; predict prints the trained model's own top-5; info and bad flags.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -41,7 +41,8 @@ describe('resnet-native CLI', () => {
       expect(state.batch).toBeGreaterThan(0);
       expect(await checkpointState(checkpoint)).toMatchObject({ epoch: 1, batch: state.batch });
 
-      const resumed = await exec('node', [cli, ...flags('cut'), '--resume', checkpoint]);
+      // Without --output-dir: a resumed run continues in its checkpoint's own folder.
+      const resumed = await exec('node', [cli, ...flags('cut').slice(0, -2), '--resume', checkpoint]);
       expect(resumed.stdout).toContain(`resumed from ${checkpoint}: epoch 2, batch ${state.batch}\n`);
       expect(weights('cut').equals(weights('full'))).toBe(true);
       expect(accuracy(resumed.stdout)).toBe(accuracy(full.stdout));

@@ -41,6 +41,9 @@ describe('runtime', () => {
     expect(getNumThreads()).toBe(1);
     setNumThreads(cpus().length);
     expect(() => setNumThreads(0)).toThrow(ArgumentError);
+    expect(() => setNumThreads(0)).toThrow(
+      'Expected a positive integer for threads but received 0 of type number',
+    );
   });
 
   it('noGrad turns recording off and restores it, even on throw', () => {

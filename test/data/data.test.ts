@@ -62,6 +62,12 @@ describe('DataLoader', () => {
     return out;
   };
 
+  it('refuses what is not a dataset, saying what one is', () => {
+    expect(() => new DataLoader([1, 2, 3] as never)).toThrow(
+      /Expected a Dataset \(a TensorDataset .* or an ItemDataset such as ImageFolder\) for dataset but received an array of length 3/,
+    );
+  });
+
   it('batches, drops the last partial batch on request, scales uint8 to [0, 1]', async () => {
     const loader = new DataLoader(ds, { batchSize: 4 });
     expect(loader.length).toBe(3);

@@ -4,6 +4,7 @@ import { tensor } from '../../creation.js';
 import { interpolateBilinear } from '../../nn/functional.js';
 import type { Tensor } from '../../tensor.js';
 import { checkInt } from '../../validate.js';
+import { centerOffset, resizedSize } from './geometry.js';
 import type { Transform } from './transform.js';
 
 /** uint8 pixels to float32 in [0, 1] (torchvision's ToTensor). */
@@ -26,7 +27,7 @@ export function normalize(mean: readonly number[], std: readonly number[]): Tran
 function center(x: Tensor, h: number, w: number): Tensor {
   const [, , H, W] = x.shape as [number, number, number, number];
   if (h > H || w > W) throw new ArgumentError(`Cannot center-crop ${H}×${W} images to ${h}×${w}`);
-  return x.narrow(2, Math.round((H - h) / 2), h).narrow(3, Math.round((W - w) / 2), w);
+  return x.narrow(2, centerOffset(H, h), h).narrow(3, centerOffset(W, w), w);
 }
 
 /** Crops the center `size` × `size` of each image, as torchvision's `CenterCrop`. */
@@ -42,8 +43,7 @@ export function resize(size: number): Transform {
     description: `Resize(${s})`,
     apply: (x) => {
       const [, , H, W] = x.shape as [number, number, number, number];
-      const [h, w] = H <= W ? [s, Math.floor((s * W) / H)] : [Math.floor((s * H) / W), s];
-      return interpolateBilinear(x, [h, w], { antialias: true });
+      return interpolateBilinear(x, resizedSize(H, W, s), { antialias: true });
     },
   };
 }
