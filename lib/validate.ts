@@ -126,8 +126,10 @@ interface Typed {
  */
 export function checkFloatingTensor(name: string, t: Typed): void {
   if (!isFloatingDType(t.dtype)) {
+    // uint8 images are the usual case: say what to convert, not only what is wrong.
+    const remedy = t.dtype === 'uint8' ? 'x.float().div(255) for 8-bit pixels' : 'x.float()';
     throw new DTypeError(
-      `Expected a floating-point tensor for ${name} but received a tensor of dtype ${t.dtype}`,
+      `Expected a floating-point tensor for ${name} but received a tensor of dtype ${t.dtype}: convert it first, e.g. ${remedy}`,
     );
   }
 }
@@ -136,7 +138,7 @@ export function checkFloatingTensor(name: string, t: Typed): void {
 export function checkSameDType(name: string, t: Typed | null, likeName: string, like: Typed): void {
   if (t !== null && t.dtype !== like.dtype) {
     throw new DTypeError(
-      `Expected a ${like.dtype} tensor (the dtype of ${likeName}) for ${name} but received a tensor of dtype ${t.dtype}`,
+      `Expected a ${like.dtype} tensor (the dtype of ${likeName}) for ${name} but received a tensor of dtype ${t.dtype}: convert one of them with .to('${like.dtype}')`,
     );
   }
 }
@@ -144,6 +146,8 @@ export function checkSameDType(name: string, t: Typed | null, likeName: string, 
 /** A tensor of exactly `dtype` for `name` (class-index targets are int64, as in PyTorch). */
 export function checkTensorDType(name: string, t: Typed, dtype: DType): void {
   if (t.dtype !== dtype) {
-    throw new DTypeError(`Expected a ${dtype} tensor for ${name} but received a tensor of dtype ${t.dtype}`);
+    throw new DTypeError(
+      `Expected a ${dtype} tensor for ${name} but received a tensor of dtype ${t.dtype}: convert it with .to('${dtype}')`,
+    );
   }
 }

@@ -130,3 +130,20 @@ describe('argument checks of the new ops', () => {
     program.dispose();
   });
 });
+
+describe('dtype mistakes say what to convert', () => {
+  it('uint8 images, float labels and mixed dtypes', () => {
+    const images = zeros([2, 1, 4, 4], { dtype: 'uint8' });
+    const conv = new nn.Conv2d(1, 2, 3);
+    expect(() => conv.forward(images)).toThrow(
+      /dtype uint8: convert it first, e\.g\. x\.float\(\)\.div\(255\)/,
+    );
+    const logits = zeros([2, 3]);
+    expect(() => nn.functional.crossEntropy(logits, zeros([2]))).toThrow(
+      /int64 tensor for target .*\.to\('int64'\)/,
+    );
+    expect(() => conv.forward(zeros([2, 1, 4, 4], { dtype: 'float64' }))).toThrow(
+      /convert one of them with \.to\('float64'\)/,
+    );
+  });
+});
