@@ -5,7 +5,7 @@
  * without build/ or prebuilds/), where the other commands fail with a message naming it.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,30 @@ describe('resnet-native doctor', () => {
       libDir: null,
     });
     expect(report.candidates.some((c) => c.source === 'system')).toBe(true);
+  });
+
+  it('reads a libtorch folder: build-version, libtorch_cuda.so, the ABI of TorchConfig.cmake', async () => {
+    // The layout of pytorch.org's libtorch zip (a CUDA 12.4 build, old ABI), with empty libraries.
+    const fake = join(dir, 'libtorch');
+    mkdirSync(join(fake, 'lib'), { recursive: true });
+    mkdirSync(join(fake, 'share', 'cmake', 'Torch'), { recursive: true });
+    writeFileSync(join(fake, 'build-version'), '2.5.1+cu124\n');
+    for (const lib of ['libtorch.so', 'libtorch_cuda.so']) writeFileSync(join(fake, 'lib', lib), '');
+    const config = 'set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=0")\n';
+    writeFileSync(join(fake, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), config);
+    const [candidate] = (await doctor([], { LIBTORCH: fake })).candidates;
+    expect(candidate).toMatchObject({
+      source: 'LIBTORCH',
+      dir: fake,
+      version: '2.5.1+cu124',
+      headers: false,
+    });
+    expect(candidate).toMatchObject({
+      cuda: true,
+      cudaVersion: '12.4',
+      cxx11Abi: false,
+      libDir: join(fake, 'lib'),
+    });
   });
 
   it('runs where the addon cannot load; the other commands then name it', async () => {

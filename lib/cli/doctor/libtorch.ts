@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 /** One libtorch found, as `resnet-native doctor` reports it. */
 export interface LibtorchCandidate {
@@ -37,6 +37,8 @@ export interface PythonProbe {
   version?: string;
   cudaVersion?: string | null;
   cxx11Abi?: boolean;
+  /** torch.utils.cmake_prefix_path: where its TorchConfig.cmake is (under Torch/), as tch-rs asks. */
+  cmakePrefixPath?: string;
   error?: string;
 }
 
@@ -112,7 +114,8 @@ export function inspectPrefix(source: string, dir: string): LibtorchCandidate {
 const PROBE = [
   'import json, os, torch',
   'print(json.dumps({"torchDir": os.path.dirname(torch.__file__), "version": torch.__version__,',
-  ' "cudaVersion": torch.version.cuda, "cxx11Abi": bool(torch._C._GLIBCXX_USE_CXX11_ABI)}))',
+  ' "cudaVersion": torch.version.cuda, "cxx11Abi": bool(torch._C._GLIBCXX_USE_CXX11_ABI),',
+  ' "cmakePrefixPath": torch.utils.cmake_prefix_path}))',
 ].join('\n');
 
 /** Asks a python interpreter for its PyTorch (importing torch takes a second or two). */
@@ -137,17 +140,19 @@ export function findLibtorch(env: NodeJS.ProcessEnv = process.env): {
     seen.add(key);
   };
   const libtorch = env['LIBTORCH'];
-  if (libtorch !== undefined && libtorch !== '') add(inspectPrefix('LIBTORCH', libtorch));
+  if (libtorch !== undefined && libtorch !== '') add(inspectPrefix('LIBTORCH', resolve(libtorch)));
   const pythons = ['python3', '/usr/bin/python3'].map(probePython);
   for (const p of pythons) {
     if (p.torchDir === undefined) continue;
     const c = inspectPrefix(`python:${p.python}`, p.torchDir);
+    const cmakeDir = p.cmakePrefixPath === undefined ? null : join(p.cmakePrefixPath, 'Torch');
     // PyTorch knows its own version, CUDA and ABI better than files do.
     add({
       ...c,
       version: p.version ?? c.version,
       cudaVersion: p.cudaVersion ?? c.cudaVersion,
       cxx11Abi: p.cxx11Abi ?? c.cxx11Abi,
+      cmakeDir: cmakeDir !== null && existsSync(join(cmakeDir, 'TorchConfig.cmake')) ? cmakeDir : c.cmakeDir,
     });
   }
   for (const prefix of ['/usr', '/usr/local']) {
