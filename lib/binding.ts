@@ -219,6 +219,16 @@ export type UnaryName = (typeof unaryOps)[number];
 
 export type NativeBinding = NativeCore & Record<UnaryName, (a: H) => H>;
 
+// npm 11 skips a dependency's install script (the prebuilt check and source-build fallback,
+// scripts/install.cjs) until the user approves it, so the remedy must not rely on it having run.
+const SKIPPED_INSTALL =
+  'npm 11 runs install scripts of dependencies only once approved, so its install script (which builds ' +
+  'the addon when no prebuilt one fits) was likely skipped: approve it with ' +
+  '`npm install-scripts approve resnet-native` and run `npm rebuild resnet-native`, or build now with ' +
+  '`npx resnet-native doctor --build`.';
+const DOCTOR =
+  '`npx resnet-native doctor` lists the libtorch installations found and why the addon does not load.';
+
 function explainLoadFailure(error: unknown, prebuilt: boolean): Error {
   const message = error instanceof Error ? error.message : String(error);
   let remedy: string;
@@ -226,22 +236,21 @@ function explainLoadFailure(error: unknown, prebuilt: boolean): Error {
   if (prebuilt && wanted !== undefined) {
     remedy =
       `The prebuilt addon needs libtorch ${wanted}, which is not installed. Install it (Debian 12: ` +
-      '`apt-get install libtorch-dev`), or build against your libtorch: set LIBTORCH to its folder and run ' +
-      '`RESNET_NATIVE_BUILD_FROM_SOURCE=1 npm rebuild resnet-native`.';
+      '`apt-get install libtorch-dev`), or build against your libtorch (LIBTORCH, a pip PyTorch or the ' +
+      "system's): `npx resnet-native doctor --build [--libtorch <dir>]`.";
   } else if (/Could not locate the bindings file/.test(message)) {
-    remedy =
-      'The native addon is not built. Run `npm run setup` in the resnet-native folder ' +
-      '(or `npm run build:native` when libtorch is already installed).';
+    remedy = `The native addon is not built. ${SKIPPED_INSTALL} In a clone of resnet-native: \`npm run setup\`.`;
   } else if (/libtorch|libc10|libtorch_cpu/.test(message)) {
     remedy =
-      'libtorch could not be loaded. Install it (Debian/Ubuntu: `apt-get install libtorch-dev`) ' +
-      'or set LIBTORCH to a libtorch folder and rebuild with `npm run build:native`.';
+      'libtorch could not be loaded. Install it (Debian/Ubuntu: `apt-get install libtorch-dev`) or point ' +
+      'LIBTORCH at a libtorch folder, then rebuild: `npx resnet-native doctor --build`.';
   } else if (/NODE_MODULE_VERSION|invalid ELF|wrong ELF class/.test(message)) {
-    remedy = 'The addon was built for another Node.js or platform: rebuild with `npm run build:native`.';
+    remedy =
+      'The addon was built for another Node.js or platform: rebuild with `npx resnet-native doctor --build`.';
   } else {
-    remedy = 'Rebuild the addon with `npm run build:native`; see the cause below.';
+    remedy = 'Rebuild the addon with `npx resnet-native doctor --build`; see the cause below.';
   }
-  return new Error(`resnet-native: could not load its native addon. ${remedy}\nCause: ${message}`, {
+  return new Error(`resnet-native: could not load its native addon. ${remedy} ${DOCTOR}\nCause: ${message}`, {
     cause: error,
   });
 }

@@ -41,7 +41,7 @@ try {
 } catch {
   console.error(
     'resnet-native: the build failed. Install libtorch (Debian/Ubuntu: apt-get install libtorch-dev cmake g++) ' +
-      'or set LIBTORCH to a libtorch folder, then run `npm rebuild resnet-native`.',
+      'or set LIBTORCH to a libtorch folder, then run `npx resnet-native doctor --build` (`npx resnet-native doctor` shows what it finds).',
   );
   process.exit(1);
 }

@@ -1,0 +1,154 @@
+/**
+ * The `resnet-native` command line: train, eval, predict, info (and doctor). Importing this loads
+ * the addon; lib/cli/main.ts imports it only for commands that need it.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { cuda, getNumThreads, version } from '../index.js';
+import { architectures } from './models.js';
+import { train, type TrainFlags } from './train.js';
+import { checkIgnoredFlags } from './train_checks.js';
+import { evaluate, type EvalFlags } from './evaluate.js';
+import { predict, type PredictFlags } from './predict.js';
+import { doctorCommand } from './doctor/command.js';
+
+const int = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`Expected a non-negative integer but received ${v}`);
+  return n;
+};
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`Expected a positive integer but received ${v}`);
+  return n;
+};
+const num = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`Expected a number but received ${v}`);
+  return n;
+};
+const probability = (v: string): number => {
+  const n = num(v);
+  if (n < 0 || n > 1) throw new InvalidArgumentError(`Expected a probability in [0, 1] but received ${v}`);
+  return n;
+};
+const arch = () => new Option('--arch <name>', 'architecture').choices(Object.keys(architectures));
+const dataset = () =>
+  new Option('--dataset <name>', 'dataset')
+    .choices(['fashion-mnist', 'cifar10', 'imagefolder'])
+    .default('fashion-mnist');
+
+const program = new Command()
+  .name('resnet-native')
+  .description('Train, evaluate and run ResNets on libtorch from Node.js')
+  .version(version.resnetNative);
+
+program
+  .command('train', { isDefault: false })
+  .description('train a ResNet (defaults: ResNet-20 on Fashion-MNIST, 3 epochs of one-cycle SGD)')
+  .addOption(arch().default('resnet20'))
+  .addOption(dataset())
+  .option('--data-path <dir>', 'dataset folder (CIFAR-10 binary, or ImageFolder with train/ and val/)')
+  .option('--epochs <n>', 'epochs', positive, 3)
+  .option('-b, --batch-size <n>', 'batch size', positive, 128)
+  .option('--lr <x>', 'learning rate (the peak rate for one-cycle)', num, 0.2)
+  .option('--momentum <x>', 'SGD momentum', num, 0.9)
+  .option('--wd, --weight-decay <x>', 'weight decay', num, 5e-4)
+  .option('--norm-weight-decay <x>', 'weight decay for BN weights and biases', num)
+  .option('--label-smoothing <x>', 'label smoothing', num, 0)
+  .addOption(new Option('--opt <name>', 'optimizer').choices(['sgd', 'adamw']).default('sgd'))
+  .option('--no-nesterov', 'plain momentum instead of Nesterov')
+  .addOption(
+    new Option('--lr-scheduler <name>', 'schedule')
+      .choices(['onecycle', 'cosineannealinglr', 'steplr', 'multisteplr', 'constant'])
+      .default('onecycle'),
+  )
+  .option('--lr-step-size <n>', 'StepLR period (epochs)', int, 30)
+  .option('--lr-gamma <x>', 'StepLR/MultiStepLR decay', num, 0.1)
+  .option('--lr-warmup-epochs <n>', 'linear warm-up epochs (not with onecycle)', int, 0)
+  .option('--no-augment', 'no random flips/crops')
+  .option('--crop-padding <n>', 'random-crop padding (Fashion-MNIST: 0, CIFAR-10: 4)', int)
+  .option('--random-erase <p>', 'random erasing probability (after normalization)', probability, 0)
+  .option('--seed <n>', 'seed for initialization, shuffling and augmentation', int, 0)
+  .option('--threads <n>', 'intra-op threads (default: all usable cores)', positive)
+  .option('-j, --workers <n>', 'batches prepared ahead of training', int, 2)
+  .option('--output-dir <dir>', 'run folder (default: runs/<arch>-<dataset>-<time>)')
+  .option(
+    '--resume <checkpoint>',
+    'continue from a checkpoint.safetensors (in its own run folder unless --output-dir)',
+  )
+  .option('--weights <file>', 'start from these weights (.pth or .safetensors): fine-tuning')
+  .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
+  .option('--num-classes <n>', 'classes (default: the dataset’s); replaces the classifier of --weights', int)
+  .option('--freeze-backbone', 'train only the classifier', false)
+  .option('--checkpoint-every <n>', 'also checkpoint every n batches', int, 0)
+  .option('--no-channels-last', 'keep the NCHW layout (channels-last is faster on CPU)')
+  .option('--limit-train <n>', 'use only the first n training images', int)
+  .option('--limit-test <n>', 'use only the first n test images', int)
+  .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
+  .option('--resize-size <n>', 'ImageFolder resize size (232 for torchvision V2 weights)', int, 256)
+  .action(async (flags: TrainFlags, cmd: Command) => {
+    checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+    await train(flags);
+  });
+
+program
+  .command('eval')
+  .description('evaluate a weights file on a test set; prints "test accuracy: <fraction>"')
+  .addOption(arch().default('resnet20'))
+  .addOption(dataset())
+  .requiredOption('--weights <file>', 'weights (.pth or .safetensors)')
+  .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
+  .option('--data-path <dir>', 'dataset folder')
+  .option('-b, --batch-size <n>', 'batch size', positive, 256)
+  .option('--threads <n>', 'intra-op threads', positive)
+  .option('--limit-test <n>', 'use only the first n test images', int)
+  .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
+  .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
+  .action(async (flags: EvalFlags, cmd: Command) => {
+    checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+    await evaluate({ ...flags, augment: false });
+  });
+
+program
+  .command('predict')
+  .description('top-5 classes of images (ImageNet names for 1000-class models)')
+  .argument('<images...>', 'image files (JPEG, PNG, WebP, ...)')
+  .addOption(arch().default('resnet50'))
+  .requiredOption(
+    '--weights <file>',
+    'weights (.pth or .safetensors); in a run folder, its config.json gives the defaults',
+  )
+  .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
+  .addOption(
+    new Option('--dataset <name>', 'preset: classes, size, normalization')
+      .choices(['imagenet', 'fashion-mnist', 'cifar10'])
+      .default('imagenet'),
+  )
+  .option('--classes <file>', 'class names, one per line (overrides the preset)')
+  .option('--resize-size <n>', 'resize the shorter side to (232 for torchvision V2 weights)', int, 256)
+  .option('--crop-size <n>', 'center crop', int, 224)
+  .action(async (images: string[], flags: PredictFlags, cmd: Command) => {
+    await predict(images, flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+  });
+
+program
+  .command('info')
+  .description('versions, threads and devices')
+  .action(() => {
+    const lines = [
+      `resnet-native ${version.resnetNative}`,
+      `libtorch      ${version.libtorch}`,
+      `cuda          ${version.cuda ?? 'not available'}`,
+      `cudnn         ${version.cudnn ?? 'not available'}`,
+      `threads       ${getNumThreads()}`,
+      `cuda devices  ${cuda.isAvailable() ? cuda.deviceCount() : 0}`,
+    ];
+    console.log(lines.join('\n'));
+  });
+
+// Listed here too, so that `resnet-native --help` shows it.
+program.addCommand(doctorCommand());
+
+export { program };
