@@ -88,3 +88,38 @@ export function capture<T>(
   }
   return { result, program: new CapturedProgram(native.endCapture(handles, used)) };
 }
+
+/**
+ * @internal Captured programs by key, least recently used evicted (and disposed) beyond `max`:
+ * enough for a few batch sizes and modes, never unbounded.
+ */
+export class ProgramCache<V extends { program: CapturedProgram }> {
+  readonly #entries = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  /** The entry for `key`, now the most recently used. */
+  get(key: string): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, entry: V): void {
+    this.#entries.set(key, entry);
+    if (this.#entries.size > this.max) {
+      const [oldestKey, oldest] = this.#entries.entries().next().value as [string, V];
+      this.#entries.delete(oldestKey);
+      oldest.program.dispose();
+    }
+  }
+
+  /** Disposes every program. */
+  clear(): void {
+    for (const e of this.#entries.values()) e.program.dispose();
+    this.#entries.clear();
+  }
+}

@@ -14,8 +14,9 @@ TensorSignature::TensorSignature(const at::Tensor& t)
       requires_grad(t.requires_grad()) {}
 
 bool TensorSignature::Matches(const at::Tensor& t) const {
-  return t.defined() && t.sizes().vec() == sizes && t.strides().vec() == strides &&
-         t.scalar_type() == dtype && t.device() == device && t.requires_grad() == requires_grad;
+  // Checked on every replay: compare in place, without copying sizes and strides.
+  return t.defined() && t.sizes().equals(sizes) && t.strides().equals(strides) && t.scalar_type() == dtype &&
+         t.device() == device && t.requires_grad() == requires_grad;
 }
 
 Recorder::Recorder(const std::vector<at::Tensor>& inputs, int numbers) : numbers_(numbers) {
@@ -89,13 +90,16 @@ std::shared_ptr<const Program> Recorder::Finish(const std::vector<at::Tensor>& o
     const bool output = std::find(p.outputs.begin(), p.outputs.end(), r) != p.outputs.end();
     if (last[r] >= 0 && !is_constant_[r] && !output) p.frees[last[r]].push_back(r);
   }
+  std::unordered_map<int, const void*> constant_storage;
   for (const auto& [reg, t] : p.constants) {
-    if (const void* s = StorageOf(t)) p.read_storages.push_back(s);
+    if (const void* s = StorageOf(t)) {
+      p.read_storages.push_back(s);
+      constant_storage[reg] = s;
+    }
   }
   for (int reg : mutated_) {
-    if (!is_constant_[reg]) continue;
-    for (const auto& [r, t] : p.constants)
-      if (r == reg && StorageOf(t) != nullptr) p.written_storages.push_back(StorageOf(t));
+    auto it = constant_storage.find(reg);
+    if (it != constant_storage.end()) p.written_storages.push_back(it->second);
   }
   seen_.clear();
   register_of_.clear();

@@ -19,8 +19,6 @@ class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
   std::shared_ptr<const Program> program_;
 };
 
-std::vector<at::Tensor> Tensors(const Args& a, size_t i, const char* name) { return a.TensorList(i, name); }
-
 // beginCapture(inputs, numbers): records every declared op until endCapture.
 Napi::Value BeginCapture(const Napi::CallbackInfo& info) {
   Args a(info);
@@ -29,7 +27,7 @@ Napi::Value BeginCapture(const Napi::CallbackInfo& info) {
     Throw(a.env(), ErrorKind::Argument, "A capture is already recording: captures cannot nest");
   const int64_t numbers = a.Int(1, "numbers");
   if (numbers < 0 || numbers > 1000000) a.Fail("numbers", "a count of per-call numbers", 1);
-  data->recorder = std::make_unique<Recorder>(Tensors(a, 0, "inputs"), static_cast<int>(numbers));
+  data->recorder = std::make_unique<Recorder>(a.TensorList(0, "inputs"), static_cast<int>(numbers));
   return a.env().Undefined();
 }
 
@@ -46,7 +44,7 @@ Napi::Value EndCapture(const Napi::CallbackInfo& info) {
           "Expected between " + std::to_string(rec->used_numbers()) + " and " +
               std::to_string(rec->numbers()) + " per-call numbers for the program but received " +
               std::to_string(numbers));
-  std::shared_ptr<const Program> program = rec->Finish(Tensors(a, 0, "outputs"), static_cast<int>(numbers));
+  std::shared_ptr<const Program> program = rec->Finish(a.TensorList(0, "outputs"), static_cast<int>(numbers));
   auto external = Napi::External<std::shared_ptr<const Program>>::New(a.env(), &program);
   return data->program_ctor.New({external});
 }

@@ -3,7 +3,7 @@
  * state, then replayed natively off the JavaScript thread (lib/capture.ts). The first call
  * with a new signature runs eagerly (on this thread) while it records; later calls replay.
  */
-import { CapturedProgram, capture } from '../capture.js';
+import { ProgramCache, capture, type CapturedProgram } from '../capture.js';
 import { ArgumentError } from '../errors.js';
 import { noGrad } from '../runtime.js';
 import { Tensor, handleOf } from '../tensor.js';
@@ -14,7 +14,8 @@ import type { Module } from './module.js';
 /** Programs kept per module: enough for a few batch sizes and both modes, not unbounded. */
 const maxPrograms = 8;
 
-const programs = new WeakMap<Module, Map<string, CapturedProgram>>();
+const programs = new WeakMap<Module, ProgramCache<{ program: CapturedProgram }>>();
+
 function outputOf(module: Module, result: unknown): Tensor {
   if (!(result instanceof Tensor))
     throw new ArgumentError(
@@ -28,8 +29,8 @@ export async function forwardAsync(module: Module, x: Tensor): Promise<Tensor> {
   handleOf(x, 'input');
   const key = `${signature(x)}|${fingerprint(module)}`;
   let cache = programs.get(module);
-  if (cache === undefined) programs.set(module, (cache = new Map()));
-  const program = cache.get(key);
+  if (cache === undefined) programs.set(module, (cache = new ProgramCache(maxPrograms)));
+  const program = cache.get(key)?.program;
   if (program === undefined) {
     const { result, program: captured } = noGrad(() =>
       capture(
@@ -38,22 +39,15 @@ export async function forwardAsync(module: Module, x: Tensor): Promise<Tensor> {
         (r) => [r],
       ),
     );
-    cache.set(key, captured);
-    if (cache.size > maxPrograms) {
-      const [oldestKey, oldest] = cache.entries().next().value as [string, CapturedProgram];
-      cache.delete(oldestKey);
-      oldest.dispose();
-    }
+    cache.set(key, { program: captured });
     return result;
   }
-  cache.delete(key); // most recently used last
-  cache.set(key, program);
   const { outputs } = await program.run([x]);
   return outputs[0]!;
 }
 
 /** @internal Drops a module's captured programs (Module.dispose, Module.clearCaptures). */
 export function clearCaptures(module: Module): void {
-  for (const p of programs.get(module)?.values() ?? []) p.dispose();
+  programs.get(module)?.clear();
   programs.delete(module);
 }

@@ -6,7 +6,7 @@
  * replay's inputs, so schedules keep working; the loss comes back as a number read on the
  * executor thread, with no extra blocking read.
  */
-import { CapturedProgram, capture } from '../capture.js';
+import { CapturedProgram, ProgramCache, capture } from '../capture.js';
 import { ArgumentError } from '../errors.js';
 import { signature, fingerprint } from '../nn/capture_key.js';
 import type { Module } from '../nn/module.js';
@@ -31,7 +31,7 @@ const maxPrograms = 4;
 
 /** @internal The Trainer's step. */
 export class CapturedStep {
-  readonly #programs = new Map<string, Captured>();
+  readonly #programs = new ProgramCache<Captured>(maxPrograms);
   readonly #eagerOnce = new Set<string>();
 
   constructor(
@@ -86,11 +86,6 @@ export class CapturedStep {
     const params = this.optimizer.paramGroups.reduce((n, g) => n + g.params.length, 0);
     const { result, program } = this.#capture(x, y, params);
     this.#programs.set(key, { program, updated: result.updated });
-    if (this.#programs.size > maxPrograms) {
-      const [oldestKey, oldest] = this.#programs.entries().next().value as [string, Captured];
-      this.#programs.delete(oldestKey);
-      oldest.program.dispose();
-    }
     const value = result.loss.item();
     result.loss.dispose();
     return { loss: value, logits: result.logits };
@@ -121,7 +116,6 @@ export class CapturedStep {
 
   /** Frees the captured programs. */
   dispose(): void {
-    for (const c of this.#programs.values()) c.program.dispose();
     this.#programs.clear();
   }
 }
