@@ -1,5 +1,5 @@
 /** Creating tensors: from JavaScript data, filled, random, ranges; joining tensors. */
-import { native } from './binding.js';
+import { type Handle, native } from './binding.js';
 import { describe } from './describe.js';
 import { type DType, type Device, dtypeOfTypedArray } from './dtype.js';
 import { ArgumentError, ShapeError } from './errors.js';
@@ -13,6 +13,7 @@ import {
   checkNumberNotNaN,
   checkOptions,
   checkShape,
+  checkTensorDType,
 } from './validate.js';
 
 /** Options of the tensor factories (PyTorch's `dtype=`, `device=`, `requires_grad=` keywords). */
@@ -341,12 +342,22 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /**
  * Elementwise `condition ? input : other`, broadcasting, as `torch.where`; either branch may be
- * a number. A number keeps a tensor branch's dtype (`where(c, x, 0)`); with two numbers the
- * result is int64 for integers and float32 otherwise, as in PyTorch (1 and 1.0 are the same
- * JavaScript number: write `where(c, 1, 0).float()` for floats).
+ * a number or a boolean. A number keeps a tensor branch's dtype (`where(c, x, 0)`); with two
+ * numbers the result is int64 for integers and float32 otherwise, as in PyTorch (1 and 1.0 are
+ * the same JavaScript number: write `where(c, 1, 0).float()` for floats); with two booleans it
+ * is a bool tensor (`where(c, true, false)`).
  */
-export function where(condition: Tensor, input: Tensor | number, other: Tensor | number): Tensor {
-  return wrap(
-    native.where(handleOf(condition, 'condition'), operand(input, 'input'), operand(other, 'other')),
-  );
+export function where(
+  condition: Tensor,
+  input: Tensor | number | boolean,
+  other: Tensor | number | boolean,
+): Tensor {
+  const c = handleOf(condition, 'condition');
+  checkTensorDType('condition', condition, 'bool');
+  return wrap(native.where(c, branch(input, 'input'), branch(other, 'other')));
+}
+
+/** A where branch: a boolean as it is (native reads it as a bool scalar), else an operand. */
+function branch(value: unknown, name: string): Handle | number | boolean {
+  return typeof value === 'boolean' ? value : operand(value, name);
 }

@@ -5,10 +5,12 @@
 #include "instance.h"
 #include "registry.h"
 #include "tensor.h"
+#include "warnings.h"
 
 namespace rn {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  CollectWarnings();
   auto* data = new InstanceData();
   env.SetInstanceData(data);  // deleted by node-addon-api when this environment ends
   Napi::Function ctor = TensorHandle::Define(env);

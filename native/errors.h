@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "warnings.h"
+
 namespace rn {
 
 // Matches the error classes that lib/errors.ts hands to init().
@@ -53,14 +55,19 @@ using NativeFn = Napi::Value (*)(const Napi::CallbackInfo&);
 void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn,
             Policy policy = Policy::Refuse);
 
-// Runs `f`, turning C++ exceptions into the library's JavaScript errors.
+// Runs `f`, turning C++ exceptions into the library's JavaScript errors, and libtorch's
+// warnings raised meanwhile into Node warnings.
 template <typename F>
 Napi::Value Guarded(Napi::Env env, F&& f) {
   try {
-    return f();
+    Napi::Value result = f();
+    FlushWarnings(env);
+    return result;
   } catch (const Napi::Error&) {
+    FlushWarnings(env);
     throw;
   } catch (...) {
+    FlushWarnings(env);
     auto [kind, message] = DescribeCurrentException();
     throw MakeError(env, kind, message);
   }

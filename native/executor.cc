@@ -17,6 +17,7 @@
 #include "busy.h"
 #include "capture_js.h"
 #include "instance.h"
+#include "warnings.h"
 
 namespace rn {
 
@@ -47,6 +48,7 @@ class Executor {
   }
   void Loop() {
     at::init_num_threads();
+    CollectWarnings();
     for (;;) {
       std::function<void()> job;
       {
@@ -74,6 +76,7 @@ struct Job {
   bool failed = false;
   ErrorKind kind = ErrorKind::Torch;
   std::string message;
+  std::vector<std::string> warnings;  // libtorch's, raised during the replay
   napi_deferred deferred = nullptr;
   std::shared_ptr<Completions> completions;
 };
@@ -94,6 +97,7 @@ void Execute(Job* job) {
     std::tie(job->kind, job->message) = DescribeCurrentException();
     job->outputs.clear();
   }
+  job->warnings = TakeWarnings();
   job->inputs.clear();
   busy::Release(*job->program);
   job->program.reset();
@@ -110,6 +114,7 @@ void Complete(napi_env raw_env, napi_value, void*, void* data) {
   Napi::Env env(raw_env);
   Napi::HandleScope scope(env);
   if (--job->completions->pending == 0) napi_unref_threadsafe_function(raw_env, job->completions->tsfn);
+  EmitWarnings(env, job->warnings);
   if (job->failed) {
     napi_reject_deferred(raw_env, job->deferred, MakeError(env, job->kind, job->message).Value());
   } else {

@@ -433,6 +433,20 @@ def gen_tensor_api(r, rng):
                     torch.set_default_dtype(torch.float64)
 
             r.case("where_scalars", {"input": a, "other": b}, {"condition": cond}, fn)
+    for i in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            # boolean branches, beside each other or beside a bool mask: a bool tensor
+            cond = torch.rand(*rand_shape(rng)) < 0.5
+            kind = ["bb", "mb", "bm", "bb", "mb", "bm"][i % 6]
+            t = torch.rand(*cond.shape) < 0.5
+            a = None if kind[0] == "m" else rng.random() < 0.5
+            b = None if kind[1] == "m" else rng.random() < 0.5
+            inputs = {"condition": cond, "input": t if a is None else None,
+                      "other": t if b is None else None}
+            r.case("where_bools", {"input": a, "other": b}, inputs,
+                   lambda condition, input, other: torch.where(
+                       condition, input if a is None else a, other if b is None else b))
     for _ in range(CASES_PER_OP):
         @r.drawn
         def _():

@@ -49,9 +49,9 @@ const reduce = (f: (a: Tensor, dim?: number | number[], keepdim?: boolean) => Te
   return (x, o) => (o['dim'] === null ? f(x.t('input')) : f(x.t('input'), o['dim'], o['keepdim']));
 };
 
-/** where's branch `name`: the number of the case's options, or its tensor input. */
-const branch = (x: Args, o: CaseOptions, name: string): Tensor | number =>
-  typeof o[name] === 'number' ? o[name] : x.t(name);
+/** where's branch `name`: the number or boolean of the case's options, or its tensor input. */
+const branch = (x: Args, o: CaseOptions, name: string): Tensor | number | boolean =>
+  typeof o[name] === 'number' || typeof o[name] === 'boolean' ? o[name] : x.t(name);
 
 /** One runner per op of cases.json, through the library's public API. */
 const RUNNERS: Record<string, Runner> = {
@@ -109,6 +109,7 @@ const RUNNERS: Record<string, Runner> = {
   // the Tensor API of issue 16
   where: (x, o) => where(x.t('condition'), branch(x, o, 'input'), branch(x, o, 'other')),
   where_scalars: (x, o) => where(x.t('condition'), o['input'], o['other']),
+  where_bools: (x, o) => where(x.t('condition'), branch(x, o, 'input'), branch(x, o, 'other')),
   masked_select: (x) => x.t('input').maskedSelect(x.t('mask')),
   index_mask: (x) => x.t('input').index(x.t('indices')),
   nonzero: (x) => x.t('input').nonzero(),
@@ -142,6 +143,7 @@ const NO_GRADIENT: Record<string, string> = {
   argsort: 'returns int64 indices, which are not differentiable',
   nonzero: 'returns int64 positions, which are not differentiable',
   where_scalars: 'has no tensor branch to differentiate',
+  where_bools: 'returns a bool tensor',
   isclose: 'returns a bool tensor',
   allclose: 'returns a boolean',
   int: 'returns int32',

@@ -5,7 +5,14 @@
 import { type Handle, native, unaryOps, type UnaryName } from '../binding.js';
 import type { DType } from '../dtype.js';
 import { Tensor, handleOf, operand, wrap, type TensorOrNumber } from '../tensor.js';
-import { checkBool, checkNumber, checkNumberNotNaN, checkOptions, fail } from '../validate.js';
+import {
+  checkBool,
+  checkNumber,
+  checkNumberNotNaN,
+  checkOptions,
+  checkTensorDType,
+  fail,
+} from '../validate.js';
 
 type Unary = { [K in UnaryName]: () => Tensor };
 
@@ -144,7 +151,9 @@ Object.assign(proto, {
     return wrap(native.clamp(this._h, bound('min', min), bound('max', max)));
   },
   maskedFill(this: Tensor, mask: Tensor, value: number) {
-    return wrap(native.maskedFill(this._h, handleOf(mask, 'mask'), checkNumber('value', value)));
+    const h = handleOf(mask, 'mask');
+    checkTensorDType('mask', mask, 'bool');
+    return wrap(native.maskedFill(this._h, h, checkNumber('value', value)));
   },
   isclose(this: Tensor, other: Tensor, options?: CloseOptions) {
     return wrap(native.isclose(this._h, ...closeArgs(other, options)));

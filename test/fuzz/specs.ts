@@ -78,6 +78,8 @@ const BAD_BOOL = ['yes', {}, [], 1, NaN, Symbol('b')];
 const BAD_NUMBER = ['0.1', {}, [], true, Symbol('n'), 1n];
 const BAD_DIM = [1.5, NaN, '0', {}, Infinity, true];
 const BAD_OTHER = ['1', {}, undefined, null, [1], true, Symbol('a')];
+/** where's branches take booleans too. */
+const BAD_BRANCH = BAD_OTHER.filter((v) => typeof v !== 'boolean');
 const INTEGER: readonly DType[] = ['int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];
 const NOT_INT64: readonly DType[] = ['int32', 'int16', 'int8', 'uint8', 'float32', 'float64'];
 
@@ -153,8 +155,8 @@ export const SPECS: Spec[] = [
   arg('add other', 'other', BAD_OTHER, V.notOperand, (f, v) => f.x().add(A(v))),
   arg('mul other', 'other', BAD_OTHER, V.notOperand, (f, v) => f.x().mul(A(v))),
   // the Tensor API of issue 16
-  arg('where input', 'input', BAD_OTHER, V.notOperand, (f, v) => where(f.x([2]).gt(0), A(v), 0)),
-  arg('where other', 'other', BAD_OTHER, V.notOperand, (f, v) => where(f.x([2]).gt(0), 1, A(v))),
+  arg('where input', 'input', BAD_BRANCH, V.notBranch, (f, v) => where(f.x([2]).gt(0), A(v), 0)),
+  arg('where other', 'other', BAD_BRANCH, V.notBranch, (f, v) => where(f.x([2]).gt(0), 1, A(v))),
   arg('scatter dim', 'dim', BAD_DIM, V.badDims, (f, v) => f.x([2, 3]).scatter(A(v), f.ints([1, 3]), 1)),
   arg('scatter index', 'index', NOT_A_TENSOR, V.notTensor, (f, v) => f.x([2, 3]).scatter(0, A(v), 1)),
   arg('scatter_ src', 'src', BAD_OTHER, V.notOperand, (f, v) =>

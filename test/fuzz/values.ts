@@ -71,6 +71,14 @@ export const notOperand: Gen = (r) =>
     () => null,
     () => undefined,
   );
+/** Neither a Tensor, a number nor a boolean (what where's branches must refuse). */
+export const notBranch: Gen = (r) =>
+  r.one(
+    other,
+    (q) => [q.fraction()],
+    () => null,
+    () => undefined,
+  );
 export const required: Gen = (r) =>
   r.one(
     notTensor,
