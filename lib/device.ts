@@ -4,7 +4,6 @@
  * loaded, so a user sees whether the build or the machine lacks CUDA).
  */
 import { native } from './binding.js';
-import type { Device } from './dtype.js';
 import { checkDevice } from './validate.js';
 
 /** A device as libtorch names it once resolved: `'cpu'` or `'cuda:N'` (`'cuda'` is device 0). */
@@ -16,11 +15,6 @@ export type ResolvedDevice = 'cpu' | `cuda:${number}`;
  */
 export function resolveDevice(name: string, value: unknown): ResolvedDevice {
   return native.checkDevice(checkDevice(name, value), name) as ResolvedDevice;
-}
-
-/** Whether `device` names a CUDA device (without checking that it exists). */
-export function isCudaDevice(device: Device): boolean {
-  return device !== 'cpu';
 }
 
 /** The DeviceError text for `subject` on a machine without a usable CUDA device. */
