@@ -73,7 +73,8 @@ describe.skipIf(announceSkip(cudaSkip, 'CUDA tests'))('on a CUDA device', () => 
     expect(cuda.memoryReserved()).toBeGreaterThanOrEqual(cuda.memoryAllocated());
     big.dispose();
     cuda.emptyCache();
-    expect(cuda.memoryAllocated()).toBe(before);
+    // Not exactly `before`: the garbage collector may free earlier tests' tensors meanwhile.
+    expect(cuda.memoryAllocated()).toBeLessThanOrEqual(before);
   });
 
   it('seeds and restores the CUDA generator', () => {
