@@ -35,6 +35,30 @@ interface NativeCore {
   cudaSynchronize(): void;
   setAllowTF32(allow: boolean): void;
   version(): { libtorch: string; cuda: number | null; cudnn: number | null };
+  // devices (native/devices.cc, native/backends.cc; the cudaMemory* ones only in a CUDA build)
+  checkDevice(device: string, name: string): string;
+  noCudaMessage(subject: string): string;
+  loadedLibtorch(): string;
+  cudaSynchronizeDevice(index: number): void;
+  cudaManualSeed(seed: number, index: number): void;
+  cudaGetRngState(index: number): H;
+  cudaSetRngState(state: H, index: number): void;
+  cudaMemoryAllocated?(index: number): number;
+  cudaMemoryReserved?(index: number): number;
+  cudaEmptyCache?(): void;
+  pinMemory(t: H): H;
+  isPinned(t: H): boolean;
+  backendFlags(): Record<
+    | 'cudnnEnabled'
+    | 'cudnnBenchmark'
+    | 'cudnnDeterministic'
+    | 'cudnnAllowTF32'
+    | 'matmulAllowTF32'
+    | 'deterministicAlgorithms'
+    | 'deterministicWarnOnly',
+    boolean
+  >;
+  setBackendFlag(name: string, value: boolean, warnOnly: boolean): void;
   memory(): { liveTensors: number; cpuBytes: number; cudaBytes: number };
   // creation and readback
   fromTypedArray(data: ArrayBufferView, shape: Ints, dtype: string): H;
@@ -144,7 +168,7 @@ interface NativeCore {
   clone(a: H): H;
   detach(a: H): H;
   toDType(a: H, dtype: string): H;
-  toDevice(a: H, device: string): H;
+  toDevice(a: H, device: string, nonBlocking: boolean): H;
   oneHot(a: H, numClasses: number): H;
   pad(a: H, pad: Ints, mode: string, value: number): H;
   cat(ts: H[], dim: number): H;

@@ -7,7 +7,7 @@ import './tensor_methods/reduce.js';
 import './tensor_methods/shape.js';
 
 export { Tensor } from './tensor.js';
-export type { TensorOrNumber } from './tensor.js';
+export type { TensorOrNumber, ToOptions } from './tensor.js';
 export type { ValuesIndices } from './tensor_methods/reduce.js';
 export type { CloseOptions } from './tensor_methods/math.js';
 export type { DType, Device, TypedArrayOf } from './dtype.js';
@@ -21,6 +21,9 @@ export {
   isGradEnabled, setGradEnabled, tidy, memory, cuda,
 } from './runtime.js'; // prettier-ignore
 export type { MemoryInfo } from './runtime.js';
+export type { CudaDevice } from './cuda.js';
+export { backends, useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled } from './backends.js';
+export type { CudnnBackend, CudaBackend } from './backends.js';
 export { capture, CapturedProgram } from './capture.js';
 export { version } from './version.js';
 export type { VersionInfo } from './version.js';

@@ -107,14 +107,4 @@ export function memory(): MemoryInfo {
   return native.memory();
 }
 
-/** CUDA devices as libtorch sees them. */
-export const cuda = {
-  /** Whether libtorch can use a CUDA device here (`torch.cuda.is_available`). */
-  isAvailable: (): boolean => native.cudaIsAvailable(),
-  /** The number of visible CUDA devices (`torch.cuda.device_count`). */
-  deviceCount: (): number => native.cudaDeviceCount(),
-  /** Waits until the queued CUDA work has finished; does nothing without CUDA. */
-  synchronize: (): void => native.cudaSynchronize(),
-  /** TF32 math on Ampere and later (on by default in cuDNN); off gives float32 results. */
-  setAllowTF32: (allow: boolean): void => native.setAllowTF32(checkBool('allow', allow)),
-};
+export { cuda } from './cuda.js';

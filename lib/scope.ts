@@ -28,3 +28,13 @@ export function closeScope(scope: Set<Disposable>, keep: Set<unknown>): void {
     else t.dispose();
   }
 }
+
+/** Runs `fn` with no scope open: what it creates outlives the enclosing tidy() (for caches). */
+export function outsideScopes<T>(fn: () => T): T {
+  const open = scopes.splice(0);
+  try {
+    return fn();
+  } finally {
+    scopes.push(...open);
+  }
+}

@@ -41,6 +41,12 @@ declare global {
 export type MemoryFormat = 'contiguous' | 'channels_last';
 const memoryFormats: readonly MemoryFormat[] = ['contiguous', 'channels_last'];
 
+/** Options of `Tensor.to(device)`. */
+export interface ToOptions {
+  /** Let a copy onto a GPU from pinned memory run asynchronously (default false). */
+  nonBlocking?: boolean;
+}
+
 /** A tensor or a plain number, for arithmetic. */
 export type TensorOrNumber = Tensor | number;
 
@@ -191,15 +197,36 @@ export class Tensor<D extends DType = DType> {
   }
 
   // ---- conversion and copies ----
-  /** Converts to a dtype or moves to a device. */
+  /**
+   * Converts to a dtype or moves to a device (`'cpu'`, `'cuda'`, `'cuda:N'`). With
+   * `nonBlocking`, a copy onto a GPU from pinned memory (`pinMemory()`) overlaps with the work
+   * already queued there, as PyTorch's `non_blocking=True`; copies back to the CPU always
+   * complete before returning, so their values are ready to read.
+   */
   to<T extends DType>(target: T): Tensor<T>;
-  to(target: Device): Tensor<D>;
-  to(target: DType | Device): Tensor {
+  to(target: Device, options?: ToOptions): Tensor<D>;
+  to(target: DType | Device, options: ToOptions = {}): Tensor {
     if (isDType(target)) return new Tensor(native.toDType(this._h, target));
-    if (isDevice(target)) return new Tensor(native.toDevice(this._h, target));
+    if (isDevice(target)) {
+      const o = checkOptions('options', options);
+      const nonBlocking = o['nonBlocking'] === undefined ? false : checkBool('nonBlocking', o['nonBlocking']);
+      return new Tensor(native.toDevice(this._h, target, nonBlocking && target !== 'cpu'));
+    }
     throw new DTypeError(
-      `Expected a dtype or a device ('cpu', 'cuda:0') for target but received ${describe(target)}`,
+      `Expected a dtype or a device ('cpu', 'cuda', 'cuda:N') for target but received ${describe(target)}`,
     );
+  }
+  /**
+   * A copy in page-locked (pinned) host memory, which a GPU copies from faster and, with
+   * `to(device, { nonBlocking: true })`, asynchronously (PyTorch's `pin_memory`). A
+   * DeviceError without a CUDA device, where there is nothing to pin for.
+   */
+  pinMemory(): Tensor<D> {
+    return new Tensor<D>(native.pinMemory(this._h));
+  }
+  /** Whether this CPU tensor is in pinned memory (always false without a CUDA device). */
+  get isPinned(): boolean {
+    return native.isPinned(this._h);
   }
   /** Converts to float32 (`to('float32')`). */
   float(): Tensor<'float32'> {
@@ -230,8 +257,8 @@ export class Tensor<D extends DType = DType> {
     return this.to('cpu');
   }
   /** This tensor on CUDA device `index` (default 0), as `to('cuda:N')`. */
-  cuda(index = 0): Tensor<D> {
-    return this.to(`cuda:${checkInt('index', index, 0)}`);
+  cuda(index = 0, options: ToOptions = {}): Tensor<D> {
+    return this.to(`cuda:${checkInt('index', index, 0)}`, options);
   }
   /** A copy with its own storage, recorded by autograd, as PyTorch's `clone`. */
   clone(): Tensor<D> {

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "capture_js.h"
+#include "devices.h"
 #include "instance.h"
 #include "registry.h"
 #include "tensor.h"
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->tensor_ctor = Napi::Persistent(ctor);
   exports.Set("TensorHandle", ctor);
   RegisterRuntime(env, exports);
+  RegisterDevices(env, exports);
   RegisterCreate(env, exports);
   RegisterReadback(env, exports);
   RegisterPointwise(env, exports);

@@ -1,9 +1,8 @@
 #include "args.h"
 
-#include <ATen/Context.h>
-#include <torch/cuda.h>
-
 #include <cmath>
+
+#include "devices.h"
 
 namespace rn {
 
@@ -73,32 +72,7 @@ at::Scalar Args::Scalar(size_t i, const char* name) const {
 
 at::ScalarType Args::DType(size_t i, const char* name) const { return ParseDType(env_, info_[i], name); }
 
-at::Device Args::Device(size_t i, const char* name) const {
-  const std::string s = String(i, name);
-  if (s == "cpu") return at::Device(at::kCPU);
-  int index = -1;
-  if (s == "cuda") index = 0;
-  if (s.rfind("cuda:", 0) == 0 && s.size() > 5 && s.size() < 9 &&
-      s.find_first_not_of("0123456789", 5) == std::string::npos) {
-    index = std::stoi(s.substr(5));
-  }
-  if (index >= 0) {
-    // Checked here: libtorch's own message for a missing CUDA backend is kilobytes long.
-    const int count = at::globalContext().hasCUDA() ? static_cast<int>(torch::cuda::device_count()) : 0;
-    if (count == 0)
-      Throw(env_, ErrorKind::Device,
-            std::string("CUDA is not available for ") + name + " '" + s +
-                "': this libtorch has no CUDA support or the machine has no GPU");
-    if (index >= count)
-      Throw(env_, ErrorKind::Device,
-            std::string("Expected a CUDA device below ") + std::to_string(count) + " for " + name +
-                " but received '" + s + "'");
-    return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
-  }
-  Throw(env_, ErrorKind::Device,
-        std::string("Expected 'cpu', 'cuda' or 'cuda:N' for ") + name + " but received " +
-            DescribeValue(info_[i]));
-}
+at::Device Args::Device(size_t i, const char* name) const { return ParseDevice(String(i, name), name); }
 
 at::TensorOptions Args::Options(size_t i) const {
   return at::TensorOptions().dtype(DType(i, "dtype")).device(Device(i + 1, "device"));

@@ -4,7 +4,13 @@
 // call rebuilt it), and idle teams spun beside the JavaScript thread's own. One executor means
 // one team, created once, and nothing of libuv's pool (fs, dns, zlib) is held by inference.
 // Results come back through a thread-safe function, one per environment.
+// A program on a GPU runs on the device and the stream that were current on the JavaScript
+// thread when it was called: the executor thread's own current device is 0 and its current
+// stream is its own, so without this a program on cuda:1 would launch on the wrong device, and
+// its kernels would not be ordered after the work JavaScript queued before the call.
 #include <ATen/Parallel.h>
+#include <c10/core/StreamGuard.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <node_api.h>
 
 #include <cmath>
@@ -12,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "busy.h"
@@ -27,6 +34,18 @@ struct Completions {
 };
 
 namespace {
+
+// The device a program runs on: that of its first input (or, without one on a device, its first
+// constant) that is not on the CPU; nothing for a CPU program.
+std::optional<c10::Stream> CallerStream(const Program& p, const std::vector<at::Tensor>& inputs) {
+  std::optional<at::Device> device;
+  for (const at::Tensor& t : inputs)
+    if (!device && t.defined() && !t.is_cpu()) device = t.device();
+  for (const auto& constant : p.constants)
+    if (!device && constant.second.defined() && !constant.second.is_cpu()) device = constant.second.device();
+  if (!device) return std::nullopt;
+  return c10::impl::getDeviceGuardImpl(device->type())->getStream(*device);
+}
 
 class Executor {
  public:
@@ -71,6 +90,7 @@ struct Job {
   std::vector<double> numbers;
   bool read_items = false;
   int threads = 1;
+  std::optional<c10::Stream> stream;  // the caller's current stream, for a program on a GPU
   std::vector<at::Tensor> outputs;
   std::vector<double> items;
   bool failed = false;
@@ -86,6 +106,8 @@ void Execute(Job* job) {
     // OpenMP's thread count is per thread: follow the process setting, and only when it changed
     // (setting it rebuilds this thread's team).
     if (at::get_num_threads() != job->threads) at::set_num_threads(job->threads);
+    c10::OptionalStreamGuard on_stream;  // sets the device and its stream; nothing on the CPU
+    if (job->stream.has_value()) on_stream.reset_stream(*job->stream);
     job->outputs = job->program->Run(std::move(job->inputs), job->numbers);
     if (job->read_items) {
       // The loss as a number, read here so the JavaScript thread never blocks on it.
@@ -153,6 +175,7 @@ Napi::Value RunCaptured(const Napi::CallbackInfo& info) {
   }
   job->read_items = a.Bool(3, "readItems");
   job->threads = at::get_num_threads();
+  job->stream = CallerStream(*job->program, job->inputs);
   job->completions = GetInstance(env)->completions;
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred, &promise), Napi::Value());

@@ -17,6 +17,7 @@
 #include "args.h"
 #include "busy.h"
 #include "capture.h"
+#include "devices.h"
 #include "instance.h"
 #include "op_args.h"
 
@@ -116,10 +117,16 @@ struct Result<Nothing> : ValueResult<Nothing> {
 };
 
 // ---- the entry point ----
+// Whether an op's tensor arguments must share one device (checked before the kernel runs, so
+// a mix gives a DeviceError naming both), or may differ: copies between devices, and the CPU
+// index tensors that advanced indexing accepts beside a CUDA tensor.
+enum class Devices { Same, Any };
+
 struct OpInfo {
   const char* name;
   Policy policy;
   std::vector<const char*> args;
+  Devices devices;
 };
 
 template <typename F>
@@ -151,6 +158,12 @@ Napi::Value Invoke(const Napi::CallbackInfo& info, const OpInfo& op, std::index_
   Recorder* rec = GetInstance(env)->recorder.get();
   if (rec != nullptr && op.policy == Policy::Refuse) RefuseDuringCapture(env, op.name);
   Values args{Reader<std::tuple_element_t<I, Values>>::Read(a, I, op.args[I])...};
+  if (op.devices == Devices::Same && sizeof...(I) > 1) {
+    SameDevice same(op.name);
+    (Captured<std::tuple_element_t<I, Values>>::Tensors(
+         std::get<I>(args), [&](const at::Tensor& t) { same.See(t, op.args[I]); }),
+     ...);
+  }
   if (busy::Active()) {
     // A replay on the executor thread uses these tensors: wait until it is done rather than
     // change weights under it (or read what it is still writing).
@@ -186,9 +199,9 @@ Napi::Value Entry(const Napi::CallbackInfo& info) {
 // Registers exports[name] for Kernel; `args` names its arguments for error messages.
 template <auto Kernel>
 void Define(Napi::Env env, Napi::Object exports, const char* name, std::initializer_list<const char*> args,
-            Policy policy = Policy::Record) {
+            Policy policy = Policy::Record, Devices devices = Devices::Same) {
   using Values = typename Signature<decltype(Kernel)>::Values;
-  auto* op = new OpInfo{name, policy, args};
+  auto* op = new OpInfo{name, policy, args, devices};
   if (op->args.size() != std::tuple_size_v<Values>) {
     delete op;
     Throw(env, ErrorKind::Argument, std::string("internal: wrong argument names for ") + name);

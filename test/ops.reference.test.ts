@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { nn, Tensor, tensor, where } from '../lib/index.js';
 import { expectClose, report, toleranceFor } from './helpers/compare.js';
+import { announceSkip, deviceSkip, TEST_DEVICE } from './helpers/device.js';
 import { loadReference, type Json } from './helpers/reference.js';
 
 const F = nn.functional;
@@ -172,13 +173,15 @@ function runCase(c: RefCase, dtype: 'float32' | 'float64'): void {
   const runner = RUNNERS[c.op];
   if (runner === undefined) throw new Error(`no runner for op ${c.op}`);
   const expected = c[dtype];
-  const tol = toleranceFor(dtype);
+  const tol = toleranceFor(dtype, TEST_DEVICE);
   const made: Tensor[] = [];
   const keep = (t: Tensor): Tensor => (made.push(t), t);
   try {
     const inputs: Record<string, Tensor> = {};
     for (const [k, name] of Object.entries(c.inputs)) {
-      inputs[k] = keep(ref.tensor(name, { dtype, requiresGrad: expected.grads[k] !== undefined }));
+      inputs[k] = keep(
+        ref.tensor(name, { dtype, requiresGrad: expected.grads[k] !== undefined, device: TEST_DEVICE }),
+      );
     }
     const result = runner(new Args(inputs), c.options);
     const outs: Record<string, Tensor> = result instanceof Tensor ? { out: result } : result;
@@ -195,7 +198,7 @@ function runCase(c: RefCase, dtype: 'float32' | 'float64'): void {
     if (NO_GRADIENT[c.op] !== undefined) throw new Error(label('is declared without gradient but has one'));
     const out = outs[c.gradOf];
     if (out === undefined) throw new Error(label(`has gradients but no output "${c.gradOf}"`));
-    const g = keep(ref.tensor(c.gradOutput!, { dtype }));
+    const g = keep(ref.tensor(c.gradOutput!, { dtype, device: TEST_DEVICE }));
     out.mul(g).sum().backward();
     expect(Object.keys(expected.grads).length, label('gradients')).toBeGreaterThan(0);
     for (const [k, name] of Object.entries(expected.grads)) {
@@ -209,21 +212,24 @@ function runCase(c: RefCase, dtype: 'float32' | 'float64'): void {
   }
 }
 
-describe(`ops agree with PyTorch (REF_SEED=${ref.seed})`, () => {
-  it('covers every op of the reference, and the reference covers every runner', () => {
-    const ops = new Set(cases.map((c) => c.op));
-    expect([...ops].sort()).toEqual(Object.keys(RUNNERS).sort());
-    for (const op of ops) expect(cases.filter((c) => c.op === op).length).toBeGreaterThanOrEqual(6);
-    for (const op of Object.keys(NO_GRADIENT)) expect(ops).toContain(op);
-  });
-
-  for (const dtype of ['float64', 'float32'] as const) {
-    describe(dtype, () => {
-      for (const c of cases) {
-        it(`${c.op}.${c.index} ${JSON.stringify(c.options)}`, () => runCase(c, dtype));
-      }
+describe.skipIf(announceSkip(deviceSkip, 'ops reference'))(
+  `ops agree with PyTorch on ${TEST_DEVICE} (REF_SEED=${ref.seed})`,
+  () => {
+    it('covers every op of the reference, and the reference covers every runner', () => {
+      const ops = new Set(cases.map((c) => c.op));
+      expect([...ops].sort()).toEqual(Object.keys(RUNNERS).sort());
+      for (const op of ops) expect(cases.filter((c) => c.op === op).length).toBeGreaterThanOrEqual(6);
+      for (const op of Object.keys(NO_GRADIENT)) expect(ops).toContain(op);
     });
-  }
 
-  afterAll(() => report(`ops, seed ${ref.seed}`));
-});
+    for (const dtype of ['float64', 'float32'] as const) {
+      describe(dtype, () => {
+        for (const c of cases) {
+          it(`${c.op}.${c.index} ${JSON.stringify(c.options)}`, () => runCase(c, dtype));
+        }
+      });
+    }
+
+    afterAll(() => report(`ops, seed ${ref.seed}`));
+  },
+);

@@ -1,5 +1,6 @@
 /** `resnet-native eval`: loss and top-1/top-5 accuracy of a weights file on a test set. */
 import { DataLoader } from '../data/dataloader.js';
+import { resolveDevice } from '../device.js';
 import { setNumThreads } from '../runtime.js';
 import { MetricsMeter } from '../train/metrics.js';
 import { crossEntropy } from '../nn/functional.js';
@@ -13,10 +14,13 @@ export interface EvalFlags extends DataOptions {
   weightsKey?: string;
   batchSize: number;
   threads?: number;
+  /** cpu (the default), cuda or cuda:N. */
+  device?: string;
 }
 
 export async function evaluate(f: EvalFlags): Promise<void> {
   if (f.threads !== undefined) setNumThreads(f.threads);
+  const device = resolveDevice('--device', f.device ?? 'cpu');
   const setup = await loadTestData({ ...f, augment: false });
   const { model } = await buildModel(f.arch, {
     numClasses: setup.classes.length,
@@ -24,14 +28,20 @@ export async function evaluate(f: EvalFlags): Promise<void> {
     weights: f.weights,
     weightsKey: f.weightsKey,
   });
-  model.eval();
-  const loader = new DataLoader(setup.test, { batchSize: f.batchSize, transform: setup.testTransform });
+  model.eval().to(device);
+  const loader = new DataLoader(setup.test, {
+    batchSize: f.batchSize,
+    transform: setup.testTransform,
+    pinMemory: device !== 'cpu',
+  });
   const meter = new MetricsMeter();
   for await (const { input, target } of loader.epoch(0)) {
     noGrad(() =>
       tidy(() => {
-        const logits = model.forward(input);
-        meter.update(logits, target, crossEntropy(logits, target).item());
+        const x = input.to(device, { nonBlocking: true });
+        const y = target.to(device, { nonBlocking: true });
+        const logits = model.forward(x);
+        meter.update(logits, y, crossEntropy(logits, y).item());
       }),
     );
     input.dispose();

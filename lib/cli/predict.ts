@@ -5,6 +5,7 @@ import { fashionMnistClasses } from '../data/fashion_mnist.js';
 import { cifar10Classes } from '../data/cifar10.js';
 import { imagenetMean, imagenetStd } from '../data/transforms/index.js';
 import { tensor } from '../creation.js';
+import { resolveDevice } from '../device.js';
 import { resizeCenterCrop } from '../data/image_resize.js';
 import { noGrad, tidy } from '../runtime.js';
 import { buildModel } from './models.js';
@@ -20,6 +21,8 @@ export interface PredictFlags {
   classes?: string;
   resizeSize: number;
   cropSize: number;
+  /** cpu (the default), cuda or cuda:N. */
+  device?: string;
 }
 
 interface Preset {
@@ -87,6 +90,7 @@ export async function predict(
       throw new Error(
         `${name} is used only by --dataset imagenet (${f.dataset} images are ${preset(f).size[1]} pixels)`,
       );
+  const device = resolveDevice('--device', f.device ?? 'cpu');
   const p = preset(f);
   const classes =
     f.classes !== undefined
@@ -98,11 +102,11 @@ export async function predict(
     weights: f.weights,
     weightsKey: f.weightsKey,
   });
-  model.eval();
+  model.eval().to(device);
   for (const path of images) {
     const x = await loadImage(path, p);
     const { values, indices } = noGrad(() =>
-      tidy(() => model.forward(x).softmax(1).topk(Math.min(5, classes.length), { dim: 1 })),
+      tidy(() => model.forward(x.to(device)).softmax(1).topk(Math.min(5, classes.length), { dim: 1 })),
     );
     const probs = values.dataSync() as Float32Array;
     const ids = indices.dataSync() as BigInt64Array;

@@ -34,6 +34,8 @@ const probability = (v: string): number => {
   return n;
 };
 const arch = () => new Option('--arch <name>', 'architecture').choices(Object.keys(architectures));
+// Checked where it is used (resolveDevice), so that a missing GPU is explained with the libtorch loaded.
+const device = () => new Option('--device <name>', 'where to run: cpu, cuda or cuda:N').default('cpu');
 const dataset = () =>
   new Option('--dataset <name>', 'dataset')
     .choices(['fashion-mnist', 'cifar10', 'imagefolder'])
@@ -72,6 +74,7 @@ program
   .option('--random-erase <p>', 'random erasing probability (after normalization)', probability, 0)
   .option('--seed <n>', 'seed for initialization, shuffling and augmentation', int, 0)
   .option('--threads <n>', 'intra-op threads (default: all usable cores)', positive)
+  .addOption(device())
   .option('-j, --workers <n>', 'batches prepared ahead of training', int, 2)
   .option('--output-dir <dir>', 'run folder (default: runs/<arch>-<dataset>-<time>)')
   .option(
@@ -103,6 +106,7 @@ program
   .option('--data-path <dir>', 'dataset folder')
   .option('-b, --batch-size <n>', 'batch size', positive, 256)
   .option('--threads <n>', 'intra-op threads', positive)
+  .addOption(device())
   .option('--limit-test <n>', 'use only the first n test images', int)
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
@@ -129,6 +133,7 @@ program
   .option('--classes <file>', 'class names, one per line (overrides the preset)')
   .option('--resize-size <n>', 'resize the shorter side to (232 for torchvision V2 weights)', int, 256)
   .option('--crop-size <n>', 'center crop', int, 224)
+  .addOption(device())
   .action(async (images: string[], flags: PredictFlags, cmd: Command) => {
     await predict(images, flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
   });

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataLoader } from '../data/dataloader.js';
+import { resolveDevice } from '../device.js';
 import { makeFolder } from '../io/folder.js';
 import { save } from '../io/weights.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
@@ -39,6 +40,8 @@ export interface TrainFlags {
   randomErase: number;
   seed: number;
   threads?: number;
+  /** cpu (the default), cuda or cuda:N. */
+  device?: string;
   workers: number;
   outputDir?: string;
   resume?: string;
@@ -116,6 +119,8 @@ export function runFolder(f: Pick<TrainFlags, 'outputDir' | 'resume' | 'arch' | 
 export async function train(f: TrainFlags): Promise<number> {
   if (f.threads !== undefined) setNumThreads(f.threads);
   manualSeed(f.seed);
+  const device = resolveDevice('--device', f.device ?? 'cpu');
+  const onGpu = device !== 'cpu';
   const setup = await loadData(f);
   const numClasses = f.numClasses ?? setup.classes.length;
   const { model, head } = await buildModel(f.arch, {
@@ -136,11 +141,13 @@ export async function train(f: TrainFlags): Promise<number> {
     dropLast: true,
     transform: setup.trainTransform,
     prefetch: f.workers,
+    pinMemory: onGpu,
   });
   const testLoader = new DataLoader(setup.test, {
     batchSize: 256,
     transform: setup.testTransform,
     prefetch: f.workers,
+    pinMemory: onGpu,
   });
   if (trainLoader.length === 0)
     throw new Error(
@@ -161,7 +168,7 @@ export async function train(f: TrainFlags): Promise<number> {
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
-    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous',
+    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device,
     ...(scheduler ? { scheduler } : {}),
     onBatch: (e) => progress.batch(e),
     onEpoch: (r) => progress.epoch(r),
@@ -171,7 +178,7 @@ export async function train(f: TrainFlags): Promise<number> {
     console.log(`resumed from ${f.resume}: epoch ${state.epoch + 1}, batch ${state.batch}`);
   }
   console.log(
-    `training ${f.arch} on ${f.dataset}: ${setup.train.length} images, ${f.epochs} epochs, batch ${f.batchSize}, ${getNumThreads()} threads → ${outDir}`,
+    `training ${f.arch} on ${f.dataset}: ${setup.train.length} images, ${f.epochs} epochs, batch ${f.batchSize}, ${onGpu ? device : `${getNumThreads()} threads`} → ${outDir}`,
   );
   try {
     await trainer.fit();

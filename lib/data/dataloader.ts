@@ -8,6 +8,8 @@
 import { describe } from '../describe.js';
 import { ArgumentError } from '../errors.js';
 import { tensor } from '../creation.js';
+import { cuda } from '../cuda.js';
+import { noCudaMessage } from '../device.js';
 import { tidy } from '../runtime.js';
 import type { Tensor } from '../tensor.js';
 import { checkBool, checkInt } from '../validate.js';
@@ -29,6 +31,37 @@ export interface DataLoaderOptions {
   transform?: Transform;
   /** Batches prepared ahead of the one being used. */
   prefetch?: number;
+  /**
+   * Put each batch in pinned (page-locked) host memory, from which `to('cuda', { nonBlocking:
+   * true })` copies asynchronously, as PyTorch's `pin_memory` (default false). Without a CUDA
+   * device it does nothing, with one warning, as PyTorch warns.
+   */
+  pinMemory?: boolean;
+}
+
+let warnedNoPin = false;
+
+/** Whether pinning can work here; warns once per process when it cannot (as PyTorch does). */
+function canPin(): boolean {
+  if (cuda.deviceCount() > 0) return true;
+  if (!warnedNoPin) {
+    warnedNoPin = true;
+    process.emitWarning(`${noCudaMessage('DataLoader pinMemory')}. Batches stay in ordinary memory.`, {
+      code: 'RESNET_NATIVE_NO_PIN_MEMORY',
+    });
+  }
+  return false;
+}
+
+/** The batch with its CPU tensors moved to pinned memory. */
+function pinned(batch: Batch): Batch {
+  const pin = (t: Tensor): Tensor => {
+    if (t.device !== 'cpu') return t;
+    const p = t.pinMemory();
+    t.dispose();
+    return p;
+  };
+  return { input: pin(batch.input), target: pin(batch.target), index: batch.index };
 }
 
 /** One batch, as the DataLoader yields it. */
@@ -49,6 +82,8 @@ export class DataLoader {
   readonly dropLast: boolean;
   readonly transform: Transform | undefined;
   readonly prefetch: number;
+  /** Whether batches are pinned (false when asked for without a CUDA device). */
+  readonly pinMemory: boolean;
   private epochCounter = 0;
 
   constructor(
@@ -66,6 +101,7 @@ export class DataLoader {
     this.dropLast = checkBool('dropLast', options.dropLast ?? false);
     this.transform = options.transform;
     this.prefetch = checkInt('prefetch', options.prefetch ?? 2, 0);
+    this.pinMemory = checkBool('pinMemory', options.pinMemory ?? false) && canPin();
   }
 
   /** Batches per epoch. */
@@ -107,18 +143,21 @@ export class DataLoader {
   }
 
   private async makeBatch(indices: Int32Array, rng: Rng, index: number): Promise<Batch> {
+    let batch: Batch;
     if (this.dataset.kind === 'tensor') {
       // In-memory batches are built in a macrotask of their own: the event loop gets a turn
       // between them, and a batch is made while a native training step runs.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      return this.fromTensors(this.dataset, indices, rng, index);
+      batch = this.fromTensors(this.dataset, indices, rng, index);
+    } else {
+      batch = await this.fromItems(this.dataset, indices, rng, index);
     }
-    return this.fromItems(this.dataset, indices, rng, index);
+    return this.pinMemory ? pinned(batch) : batch;
   }
 
   private fromTensors(ds: TensorDataset, indices: Int32Array, rng: Rng, index: number): Batch {
     return tidy(() => {
-      const idx = tensor(indices, { dtype: 'int64' });
+      const idx = tensor(indices, { dtype: 'int64', device: ds.inputs.device });
       return {
         input: this.finish(ds.inputs.indexSelect(0, idx), rng),
         target: ds.targets.indexSelect(0, idx),

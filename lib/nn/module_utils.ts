@@ -1,5 +1,6 @@
 /** The longer pieces of `Module`: tensor lookup and listing, moving (`to`), printing (`toString`). */
 import { type DType, type Device, isDType, isDevice, isFloatingDType } from '../dtype.js';
+import { resolveDevice } from '../device.js';
 import { noGrad } from '../runtime.js';
 import type { MemoryFormat, Tensor } from '../tensor.js';
 import { ArgumentError } from '../errors.js';
@@ -76,11 +77,13 @@ export function moveTensors(root: Module, target: DType | Device | MemoryFormat)
   if (byDType && !isFloatingDType(target)) {
     fail('target', 'a floating-point dtype (nn.Module.to converts only floating tensors)', target);
   }
-  const device = target === 'cuda' ? 'cuda:0' : target;
+  // Checked before anything moves (and for a module without tensors): a DeviceError that says
+  // why CUDA cannot be used, not a half-moved module.
+  const device = byDType || byFormat ? undefined : resolveDevice('target', target);
   const convert = (t: Tensor): Tensor | null => {
     if (byFormat) return t.ndim === 4 ? t.contiguous(target as MemoryFormat) : null;
-    if (byDType ? !isFloatingDType(t.dtype) || t.dtype === target : t.device === device) return null;
-    return t.to(target as DType);
+    if (device !== undefined) return t.device === device ? null : t.to(device);
+    return !isFloatingDType(t.dtype) || t.dtype === target ? null : t.to(target as DType);
   };
   const done = new Set<Tensor>();
   noGrad(() => {

@@ -174,7 +174,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     return { state, param_groups: groups };
   }
 
-  /** Restores options and state; tensors are copied so the caller keeps its own. */
+  /** Restores options and state; tensors are copied (onto each parameter's device) so the caller keeps its own. */
   loadStateDict(sd: OptimizerStateDict<O>): void {
     if (!sd || !Array.isArray(sd.param_groups) || sd.param_groups.length !== this.paramGroups.length) {
       throw new StateDictError(
@@ -200,7 +200,10 @@ export abstract class Optimizer<O extends { lr: number }> {
       if (p === undefined)
         throw new StateDictError(`The optimizer state names parameter ${id}, which no group holds`);
       const copy: ParamState = {};
-      for (const [k, v] of Object.entries(s)) copy[k] = v instanceof Tensor ? v.clone() : v;
+      // On the parameter's device, as torch.optim does: a checkpoint read from a file is on the
+      // CPU while the model may be on a GPU.
+      for (const [k, v] of Object.entries(s))
+        copy[k] = !(v instanceof Tensor) ? v : v.device === p.device ? v.clone() : v.to(p.device);
       this.state.set(p, copy);
     }
   }

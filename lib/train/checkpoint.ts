@@ -10,6 +10,7 @@ import { save } from '../io/weights.js';
 import { native } from '../binding.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
+import { cuda } from '../cuda.js';
 import { getRngState, setRngState } from '../runtime.js';
 import { Tensor, wrap } from '../tensor.js';
 
@@ -28,8 +29,10 @@ export interface TrainingState {
 const MODEL = 'model.';
 const OPTIM = 'optimizer.';
 const RNG = 'rng.cpu';
+/** `rng.cuda:N`: each visible GPU's generator, when CUDA is in use. */
+const CUDA_RNG = 'rng.cuda:';
 
-/** Writes model weights, optimizer state, the CPU RNG state and `state` to one safetensors file at `path`, atomically (read back with `loadCheckpoint`). */
+/** Writes model weights, optimizer state, the CPU RNG state (and each GPU's, when CUDA is in use) and `state` to one safetensors file at `path`, atomically (read back with `loadCheckpoint`). */
 export async function saveCheckpoint(
   path: string,
   model: Module,
@@ -47,10 +50,20 @@ export async function saveCheckpoint(
     }
   }
   tensors.set(RNG, getRngState());
+  const cudaStates: Tensor[] = [];
+  for (let i = 0; i < cuda.deviceCount(); i++) {
+    const t = cuda.getRngState(i);
+    cudaStates.push(t);
+    tensors.set(`${CUDA_RNG}${i}`, t);
+  }
   const meta = { state, optimizer: { param_groups: sd.param_groups, scalars } };
-  await save(tensors, path, {
-    metadata: { format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
-  });
+  try {
+    await save(tensors, path, {
+      metadata: { format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
+    });
+  } finally {
+    for (const t of cudaStates) t.dispose();
+  }
 }
 
 /**
@@ -67,7 +80,7 @@ export function modelOfCheckpoint(sd: Record<string, Tensor>): Record<string, Te
   return model;
 }
 
-/** Restores model, optimizer and RNG from `path`; returns where training stopped. */
+/** Restores model, optimizer and RNG (CPU, and each GPU present) from `path`; returns where training stopped. */
 export async function loadCheckpoint(
   path: string,
   model: Module,
@@ -93,6 +106,12 @@ export async function loadCheckpoint(
       const [id, ...key] = name.slice(OPTIM.length).split('.');
       (optimState[Number(id)] ??= {})[key.join('.')] = t;
     } else if (name === RNG) setRngState(t);
+    else if (name.startsWith(CUDA_RNG)) {
+      // A GPU this machine lacks draws nothing here: its state has nothing to restore into.
+      const index = Number(name.slice(CUDA_RNG.length));
+      if (Number.isInteger(index) && index < cuda.deviceCount()) cuda.setRngState(t, index);
+      t.dispose();
+    }
   }
   for (const [id, s] of Object.entries(meta.optimizer.scalars))
     Object.assign((optimState[Number(id)] ??= {}), s);

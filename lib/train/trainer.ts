@@ -6,6 +6,8 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataLoader } from '../data/dataloader.js';
+import { backends } from '../backends.js';
+import { type ResolvedDevice, resolveDevice } from '../device.js';
 import type { Device } from '../dtype.js';
 import { ArgumentError, ResnetNativeError } from '../errors.js';
 import { makeFolder } from '../io/folder.js';
@@ -15,7 +17,7 @@ import type { LRScheduler } from '../optim/lr_scheduler.js';
 import { OneCycleLR } from '../optim/one_cycle.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { noGrad, tidy } from '../runtime.js';
-import { checkInt } from '../validate.js';
+import { checkBool, checkInt } from '../validate.js';
 import type { MemoryFormat, Tensor } from '../tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { CapturedStep } from './captured_step.js';
@@ -53,7 +55,7 @@ export interface BatchEvent {
 
 /** What `Trainer` trains, with what, and for how long. */
 export interface TrainerOptions {
-  /** The model to train (the trainer does not move it: put it on `device` first). */
+  /** The model to train (moved to `device` when one is given). */
   model: Module;
   /** The optimizer over the model's parameters. */
   optimizer: Optimizer<{ lr: number }>;
@@ -78,8 +80,18 @@ export interface TrainerOptions {
   outDir?: string;
   /** Also checkpoint every this many batches (0: only at epoch ends). */
   checkpointEvery?: number;
-  /** Device each batch is moved to (default: batches stay where the loader made them). */
+  /**
+   * Where to train: the model is moved there, each batch is copied there (asynchronously from
+   * a `pinMemory` loader) and the loss is computed there (default: the model and batches stay
+   * where they are). A DeviceError when the device cannot be used.
+   */
   device?: Device;
+  /**
+   * cuDNN benchmark mode while training on a GPU (default true, as torchvision's training
+   * script sets it): the fastest convolution algorithm is timed once per input shape. Set
+   * false for bit-reproducible runs. Nothing changes on the CPU.
+   */
+  cudnnBenchmark?: boolean;
   /** Layout of the input batches; 'channels_last' (with the model moved to it) runs oneDNN's faster CPU kernels. */
   memoryFormat?: MemoryFormat;
   /**
@@ -110,9 +122,13 @@ export class Trainer {
   /** Whether checkpointPath holds a checkpoint of this run (written, or resumed from). */
   #checkpointed = false;
   readonly #schedulerStep: 'batch' | 'epoch';
+  readonly #device: ResolvedDevice | undefined;
 
   constructor(readonly options: TrainerOptions) {
     checkInt('epochs', options.epochs, 0);
+    this.#device = options.device === undefined ? undefined : resolveDevice('device', options.device);
+    if (options.cudnnBenchmark !== undefined) checkBool('cudnnBenchmark', options.cudnnBenchmark);
+    if (this.#device !== undefined) options.model.to(this.#device);
     const { length, batchSize, dropLast, dataset } = options.trainLoader;
     if (length === 0)
       throw new ArgumentError(
@@ -143,8 +159,22 @@ export class Trainer {
 
   /** Trains the remaining epochs (after each: evaluation with `evalLoader`; checkpoint and metrics files with `outDir`) and returns the history. Throws TrainingDivergedError when the loss stops being finite. */
   async fit(): Promise<EpochRecord[]> {
-    const { epochs, outDir, evalLoader } = this.options;
+    const { epochs, outDir } = this.options;
     if (outDir !== undefined) await makeFolder(outDir);
+    // The process-wide flag is set for this run only, and given back after it.
+    const onGpu = this.#device !== undefined && this.#device !== 'cpu';
+    const benchmark = backends.cudnn.benchmark;
+    if (onGpu) backends.cudnn.benchmark = this.options.cudnnBenchmark ?? true;
+    try {
+      await this.runEpochs(epochs, outDir);
+    } finally {
+      if (onGpu) backends.cudnn.benchmark = benchmark;
+    }
+    return this.history;
+  }
+
+  private async runEpochs(epochs: number, outDir: string | undefined): Promise<void> {
+    const { evalLoader } = this.options;
     while (this.state.epoch < epochs) {
       const epoch = this.state.epoch;
       const train = await this.trainEpoch(epoch, this.state.batch);
@@ -164,7 +194,6 @@ export class Trainer {
       }
       this.options.onEpoch?.(record);
     }
-    return this.history;
   }
 
   private async checkpoint(): Promise<void> {
@@ -180,9 +209,11 @@ export class Trainer {
   }
 
   private toDevice(t: Tensor): Tensor {
-    const { device, memoryFormat } = this.options;
+    const { memoryFormat } = this.options;
+    const device = this.#device;
     let out = t;
-    if (device !== undefined && device !== 'cpu') out = t.to(device);
+    // Non-blocking: from a pinned batch the copy overlaps with the step already queued.
+    if (device !== undefined && t.device !== device) out = t.to(device, { nonBlocking: true });
     if (memoryFormat === 'channels_last' && out.ndim === 4) {
       const laidOut = out.contiguous('channels_last');
       if (out !== t) out.dispose();

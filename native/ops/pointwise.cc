@@ -220,7 +220,8 @@ void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Define<SubInplace>(env, exports, "sub_", {"input", "other", "alpha"});
   Define<MulInplace>(env, exports, "mul_", {"input", "other"});
   Define<DivInplace>(env, exports, "div_", {"input", "other"});
-  Define<CopyInplace>(env, exports, "copy_", {"input", "source"});
+  // copy_ copies between devices (loadStateDict into CUDA weights from a CPU file).
+  Define<CopyInplace>(env, exports, "copy_", {"input", "source"}, Policy::Record, Devices::Any);
   Define<FillInplace>(env, exports, "fill_", {"input", "value"});
   Define<ZeroInplace>(env, exports, "zero_", {"input"});
   Define<ReluInplace>(env, exports, "relu_", {"input"});

@@ -99,7 +99,12 @@ at::Tensor Repeat(const at::Tensor& t, const Ints& repeats) { return t.repeat(re
 at::Tensor Clone(const at::Tensor& t) { return t.clone(); }
 at::Tensor Detach(const at::Tensor& t) { return t.detach(); }
 at::Tensor ToDType(const at::Tensor& t, at::ScalarType dtype) { return t.to(dtype); }
-at::Tensor ToDevice(const at::Tensor& t, at::Device device) { return t.to(device); }
+// toDevice(input, device, nonBlocking): nonBlocking lets a copy from pinned host memory to a GPU
+// overlap with work already queued; lib/tensor.ts passes it only for copies onto a GPU, so a
+// tensor copied back to the CPU is always complete when JavaScript can read it.
+at::Tensor ToDevice(const at::Tensor& t, at::Device device, bool non_blocking) {
+  return t.to(device, non_blocking);
+}
 at::Tensor OneHot(const at::Tensor& t, int64_t classes) { return at::one_hot(t, classes); }
 // pads as F.pad, last dimension first.
 at::Tensor Pad(const at::Tensor& t, const Ints& pad, const std::string& mode, double value) {
@@ -156,7 +161,8 @@ void RegisterShape(Napi::Env env, Napi::Object exports) {
   Define<Gather>(env, exports, "gather", {"input", "dim", "index"});
   Define<T>(env, exports, "t", {"input"});
   Define<MaskedSelect>(env, exports, "maskedSelect", {"input", "mask"});
-  Define<Index>(env, exports, "index", {"input", "indices"});
+  // PyTorch's advanced indexing accepts CPU indices for a CUDA tensor.
+  Define<Index>(env, exports, "index", {"input", "indices"}, Policy::Record, Devices::Any);
   Define<Nonzero>(env, exports, "nonzero", {"input"});
   Define<Scatter>(env, exports, "scatter", {"input", "dim", "index", "src"});
   Define<ScatterInplace>(env, exports, "scatter_", {"input", "dim", "index", "src"});
@@ -165,7 +171,7 @@ void RegisterShape(Napi::Env env, Napi::Object exports) {
   Define<Clone>(env, exports, "clone", {"input"});
   Define<Detach>(env, exports, "detach", {"input"});
   Define<ToDType>(env, exports, "toDType", {"input", "dtype"});
-  Define<ToDevice>(env, exports, "toDevice", {"input", "device"});
+  Define<ToDevice>(env, exports, "toDevice", {"input", "device", "nonBlocking"});
   Define<OneHot>(env, exports, "oneHot", {"input", "numClasses"});
   Define<Pad>(env, exports, "pad", {"input", "pad", "mode", "value"});
   Define<Cat>(env, exports, "cat", {"tensors", "dim"});
@@ -175,7 +181,8 @@ void RegisterShape(Napi::Env env, Napi::Object exports) {
   Define<ContiguousAs>(env, exports, "contiguousAs", {"input", "memoryFormat"});
   Define<IsChannelsLast>(env, exports, "isChannelsLast", {"input"}, Policy::Query);
   Define<Strides>(env, exports, "strides", {"input"}, Policy::Query);
-  Define<SetData>(env, exports, "setData", {"tensor", "source"});
+  // `param.data = source` may change the device: module.to() moves parameters this way.
+  Define<SetData>(env, exports, "setData", {"tensor", "source"}, Policy::Record, Devices::Any);
 }
 
 }  // namespace rn

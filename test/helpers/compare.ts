@@ -24,10 +24,16 @@ export const TOLERANCES = JSON.parse(
   float32: Tolerance;
   fingerprintSum: Tolerance;
   schedule: Tolerance;
+  'cuda:float32': Tolerance;
+  'cuda:float64': Tolerance;
 };
 
-/** The tolerance of a run in `dtype` against PyTorch's run in the same dtype. */
-export const toleranceFor = (dtype: 'float32' | 'float64'): Tolerance => TOLERANCES[dtype];
+/**
+ * The tolerance of a run in `dtype` on `device` (default the CPU) against PyTorch's CPU run in
+ * the same dtype.
+ */
+export const toleranceFor = (dtype: 'float32' | 'float64', device = 'cpu'): Tolerance =>
+  device === 'cpu' ? TOLERANCES[dtype] : TOLERANCES[`cuda:${dtype}`];
 
 type Numeric = ArrayLike<number> | ArrayLike<bigint>;
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 
-import { getNumThreads, setNumThreads, tensor, version, type Tensor } from '../../lib/index.js';
+import { getNumThreads, setNumThreads, tensor, version, type Device, type Tensor } from '../../lib/index.js';
 import { parseSafetensors } from '../../lib/io/safetensors.js';
 import type { RawTensor } from '../../lib/io/raw.js';
 
@@ -51,9 +51,13 @@ export interface Reference {
   /**
    * A fresh library tensor. float32 and float64 keep the dtype PyTorch stored (so a reference
    * carries the dtype its run produced) unless `dtype` converts them; integers, bool and
-   * float16 are kept.
+   * float16 are kept. `device` (default the CPU) is where the tensor is made: the inputs of a
+   * device-parametrized test (test/helpers/device.ts).
    */
-  tensor(name: string, opts?: { dtype?: 'float32' | 'float64'; requiresGrad?: boolean }): Tensor;
+  tensor(
+    name: string,
+    opts?: { dtype?: 'float32' | 'float64'; requiresGrad?: boolean; device?: Device },
+  ): Tensor;
 }
 
 export function referenceSeed(): number {
@@ -167,15 +171,17 @@ export async function loadReference(gen: Generator, seed = referenceSeed()): Pro
       const raw = tensors.get(name);
       if (raw === undefined) throw new Error(`reference tensor ${name} missing in ${dir}`);
       const data = typed(raw);
-      if (data instanceof BigInt64Array) return tensor(data, { shape: raw.shape, dtype: 'int64' });
+      const device = opts.device ?? 'cpu';
+      if (data instanceof BigInt64Array) return tensor(data, { shape: raw.shape, dtype: 'int64', device });
       // int32, bool and float16 (the dtype conversions' results) are kept as PyTorch stored them
-      if (data instanceof Int32Array) return tensor(data, { shape: raw.shape, dtype: 'int32' });
-      if (data instanceof Uint8Array) return tensor(data, { shape: raw.shape, dtype: 'bool' });
-      if (data instanceof Uint16Array) return tensor(data, { shape: raw.shape, dtype: 'float16' });
+      if (data instanceof Int32Array) return tensor(data, { shape: raw.shape, dtype: 'int32', device });
+      if (data instanceof Uint8Array) return tensor(data, { shape: raw.shape, dtype: 'bool', device });
+      if (data instanceof Uint16Array) return tensor(data, { shape: raw.shape, dtype: 'float16', device });
       return tensor(data, {
         shape: raw.shape,
         dtype: opts.dtype ?? (raw.dtype as 'float32' | 'float64'),
         requiresGrad: opts.requiresGrad ?? false,
+        device,
       });
     },
   };

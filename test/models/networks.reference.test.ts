@@ -8,27 +8,31 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { manualSeed, type Tensor } from '../../lib/index.js';
 import { relError, report, TOLERANCES } from '../helpers/compare.js';
+import { announceSkip, deviceSkip, TEST_DEVICE } from '../helpers/device.js';
 import { loadReference, tick, type Json } from '../helpers/reference.js';
 import { buildModel, runCase } from './run_case.js';
 
 const ref = await loadReference('nets');
 const SLOW = 240_000;
 
-describe('networks against torchvision / PyTorch', () => {
-  afterAll(() => report(`networks, seed ${ref.seed}`));
-  for (const cfg of ref.meta.cases as Json[]) {
-    for (const kind of ['float64', 'float32'] as const) {
-      it(
-        `${cfg.name} ${JSON.stringify(cfg.options)} at [${cfg.input.join(', ')}], ${kind}`,
-        async () => {
-          await tick();
-          runCase(ref, cfg, kind);
-        },
-        SLOW,
-      );
+describe.skipIf(announceSkip(deviceSkip, 'networks reference'))(
+  `networks against torchvision / PyTorch on ${TEST_DEVICE}`,
+  () => {
+    afterAll(() => report(`networks, seed ${ref.seed}`));
+    for (const cfg of ref.meta.cases as Json[]) {
+      for (const kind of ['float64', 'float32'] as const) {
+        it(
+          `${cfg.name} ${JSON.stringify(cfg.options)} at [${cfg.input.join(', ')}], ${kind}`,
+          async () => {
+            await tick();
+            runCase(ref, cfg, kind);
+          },
+          SLOW,
+        );
+      }
     }
-  }
-});
+  },
+);
 
 function values(t: Tensor): number[] {
   return Array.from(t.dataSync() as ArrayLike<number | bigint>, Number);

@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { nn, noGrad, tidy, type Tensor } from '../../lib/index.js';
 import * as models from '../../lib/models/index.js';
 import { expectClose, toleranceFor } from '../helpers/compare.js';
+import { TEST_DEVICE } from '../helpers/device.js';
 import type { Json, Reference } from '../helpers/reference.js';
 
 const F = nn.functional;
@@ -57,8 +58,11 @@ export function runCase(ref: Reference, cfg: Json, kind: 'float32' | 'float64'):
   const model = buildModel(cfg);
   try {
     tidy(() => {
-      const floats = { dtype: kind };
+      // On the suite's device (test/helpers/device.ts): inputs, weights and targets there, the
+      // results compared with PyTorch's CPU run under that device's tolerance.
+      const floats = { dtype: kind, device: TEST_DEVICE };
       if (kind === 'float64') model.to('float64');
+      model.to(TEST_DEVICE);
       expectSameKeys(model, cfg.keys, kind);
       const sd: Record<string, Tensor> = {};
       for (const [key] of cfg.keys as Array<[string]>) sd[key] = ref.tensor(`${name}.state.${key}`, floats);
@@ -68,11 +72,17 @@ export function runCase(ref: Reference, cfg: Json, kind: 'float32' | 'float64'):
       const check = (actual: Tensor, refName: string, what: string): void => {
         const suite = `${name} ${what.split(' ')[0]} ${kind}`;
         const expected = ref.tensor(`${name}.${kind}.${refName}`);
-        expectClose(actual, expected, toleranceFor(kind), `${name} ${what} (REF_SEED=${ref.seed})`, suite);
+        expectClose(
+          actual,
+          expected,
+          toleranceFor(kind, TEST_DEVICE),
+          `${name} ${what} (REF_SEED=${ref.seed})`,
+          suite,
+        );
       };
 
       model.eval();
-      const x = ref.tensor(`${name}.input`, { dtype: kind, requiresGrad: true });
+      const x = ref.tensor(`${name}.input`, { dtype: kind, requiresGrad: true, device: TEST_DEVICE });
       check(
         noGrad(() => model.forward(x)),
         'out_eval',
@@ -83,7 +93,7 @@ export function runCase(ref: Reference, cfg: Json, kind: 'float32' | 'float64'):
       model.train();
       const out = model.forward(x);
       check(out, 'out_train', 'logits (train)');
-      const loss = F.crossEntropy(out, ref.tensor(`${name}.target`));
+      const loss = F.crossEntropy(out, ref.tensor(`${name}.target`, { device: TEST_DEVICE }));
       check(loss, 'loss', 'loss');
       loss.backward();
       check(x.grad!, 'grad.input', 'grad input');

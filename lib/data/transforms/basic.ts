@@ -2,6 +2,8 @@
 import { ArgumentError } from '../../errors.js';
 import { tensor } from '../../creation.js';
 import { interpolateBilinear } from '../../nn/functional.js';
+import type { Device } from '../../dtype.js';
+import { outsideScopes } from '../../scope.js';
 import type { Tensor } from '../../tensor.js';
 import { checkInt } from '../../validate.js';
 import { centerOffset, resizedSize } from './geometry.js';
@@ -19,9 +21,26 @@ export function normalize(mean: readonly number[], std: readonly number[]): Tran
       `Expected equal-length mean and std with std > 0 but received mean=[${mean}] std=[${std}]`,
     );
   }
-  const m = tensor([...mean], { shape: [1, mean.length, 1, 1] });
-  const s = tensor([...std], { shape: [1, std.length, 1, 1] });
-  return { description: `Normalize(mean=[${mean}], std=[${std}])`, apply: (x) => x.sub(m).div(s) };
+  // Made once per device the batches come on (the CPU, usually; a GPU for batches moved
+  // first), outside any tidy() that the first batch runs in.
+  const make = (device: Device): [Tensor, Tensor] =>
+    outsideScopes(() => [
+      tensor([...mean], { shape: [1, mean.length, 1, 1], device }),
+      tensor([...std], { shape: [1, std.length, 1, 1], device }),
+    ]);
+  const onDevice = new Map<Device, [Tensor, Tensor]>([['cpu', make('cpu')]]);
+  const constants = (device: Device): [Tensor, Tensor] => {
+    let ms = onDevice.get(device);
+    if (ms === undefined) onDevice.set(device, (ms = make(device)));
+    return ms;
+  };
+  return {
+    description: `Normalize(mean=[${mean}], std=[${std}])`,
+    apply: (x) => {
+      const [m, s] = constants(x.device);
+      return x.sub(m).div(s);
+    },
+  };
 }
 
 function center(x: Tensor, h: number, w: number): Tensor {

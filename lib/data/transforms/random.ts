@@ -13,7 +13,7 @@ export function randomHorizontalFlip(p = 0.5): Transform {
       const n = x.shape[0]!;
       const mask = tensor(
         Array.from({ length: n }, () => rng.next() < p),
-        { shape: [n, 1, 1, 1] },
+        { shape: [n, 1, 1, 1], device: x.device },
       );
       return where(mask, x.flip(3), x);
     },

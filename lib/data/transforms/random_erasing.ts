@@ -69,7 +69,7 @@ export function randomErasing(p = 0.5, options: RandomErasingOptions = {}): Tran
         const [top, left, h, w] = box;
         for (let r = top; r < top + h; r++) mask.fill(1, (i * H + r) * W + left, (i * H + r) * W + left + w);
       }
-      const erase = tensor(mask, { shape: [n, 1, H, W], dtype: 'bool' });
+      const erase = tensor(mask, { shape: [n, 1, H, W], dtype: 'bool', device: x.device });
       return where(erase, tensor([value], { dtype: x.dtype }).reshape([]), x);
     },
   };
