@@ -22,6 +22,15 @@ export {
 } from './runtime.js'; // prettier-ignore
 export type { MemoryInfo } from './runtime.js';
 export { capture, CapturedProgram } from './capture.js';
+export { autocast, isAutocastEnabled, GradScaler } from './amp/index.js';
+export type {
+  AutocastOptions,
+  AutocastDeviceType,
+  AutocastDType,
+  GradScalerOptions,
+  GradScalerStateDict,
+} from './amp/index.js';
+export * as amp from './amp/index.js';
 export { version } from './version.js';
 export type { VersionInfo } from './version.js';
 export {

@@ -8,7 +8,7 @@
  */
 import { CapturedProgram, ProgramCache, capture } from '../capture.js';
 import { ArgumentError } from '../errors.js';
-import { signature, fingerprint } from '../nn/capture_key.js';
+import { signature, fingerprint, modeKey } from '../nn/capture_key.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { isGradEnabled, tidy } from '../runtime.js';
@@ -64,6 +64,7 @@ export class CapturedStep {
       fingerprint(this.model),
       this.optimizer.structureKey(),
       isGradEnabled(),
+      modeKey(),
     ].join('|');
     const captured = this.#programs.get(key);
     if (captured !== undefined) return this.#replay(captured, x, y);
