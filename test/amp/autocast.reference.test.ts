@@ -131,7 +131,11 @@ describe("single ops under CPU bfloat16 autocast have PyTorch's output dtypes", 
     sum: () => m.sum(),
     exp: () => m.exp(),
     convThenBatchNorm: () =>
-      F.batchNorm(F.conv2d(x, w), zeros([6]), ones([6]), { weight: ones([6]), bias: zeros([6]), training: true }),
+      F.batchNorm(F.conv2d(x, w), zeros([6]), ones([6]), {
+        weight: ones([6]),
+        bias: zeros([6]),
+        training: true,
+      }),
     linearThenCrossEntropy: () => F.crossEntropy(F.linear(m, lw), target.remainder(3)),
   };
   for (const [name, expected] of Object.entries(ref.meta.ops as Record<string, string>)) {

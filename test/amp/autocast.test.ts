@@ -70,7 +70,9 @@ describe('autocast', () => {
   it('bad deviceType: DeviceError naming what it expects', () => {
     for (const bad of ['gpu', 'cuda:0', 3, undefined]) {
       expect(() => autocast({ deviceType: bad as 'cpu' }, linear)).toThrow(DeviceError);
-      expect(() => autocast({ deviceType: bad as 'cpu' }, linear)).toThrow(/Expected 'cpu' or 'cuda' for deviceType/);
+      expect(() => autocast({ deviceType: bad as 'cpu' }, linear)).toThrow(
+        /Expected 'cpu' or 'cuda' for deviceType/,
+      );
     }
   });
 
