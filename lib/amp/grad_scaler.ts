@@ -12,6 +12,7 @@ import type { Device } from '../dtype.js';
 import { ArgumentError, DTypeError, DeviceError, StateDictError } from '../errors.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { noGrad, tidy } from '../runtime.js';
+import { untrack } from '../scope.js';
 import { Tensor, handleOf } from '../tensor.js';
 import { version } from '../version.js';
 import { checkBool, checkInt, checkOptions, fail } from '../validate.js';
@@ -93,8 +94,11 @@ export class GradScaler {
   }
 
   #lazyInit(device: Device): { scale: Tensor; tracker: Tensor } {
-    this.#scale ??= full([1], this.#initScale, { dtype: 'float32', device });
-    this.#growthTracker ??= full([1], this.#initGrowthTracker, { dtype: 'int32', device });
+    // The scaler's state outlives a tidy() around the training step that first scales a loss.
+    if (this.#scale === null)
+      untrack((this.#scale = full([1], this.#initScale, { dtype: 'float32', device })));
+    if (this.#growthTracker === null)
+      untrack((this.#growthTracker = full([1], this.#initGrowthTracker, { dtype: 'int32', device })));
     return { scale: this.#scale, tracker: this.#growthTracker };
   }
 

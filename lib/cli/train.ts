@@ -52,6 +52,8 @@ export interface TrainFlags {
   cropSize: number;
   resizeSize: number;
   channelsLast: boolean;
+  /** Mixed precision (Trainer's `amp`). */
+  amp: boolean;
 }
 
 /** Parameter groups: weight decay everywhere, or `normWeightDecay` on BN weights and biases. */
@@ -161,7 +163,7 @@ export async function train(f: TrainFlags): Promise<number> {
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
-    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous',
+    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', amp: f.amp,
     ...(scheduler ? { scheduler } : {}),
     onBatch: (e) => progress.batch(e),
     onEpoch: (r) => progress.epoch(r),

@@ -17,6 +17,7 @@ import {
   cuda,
   optim,
   tensor,
+  tidy,
   zeros,
   type Tensor,
 } from '../../lib/index.js';
@@ -101,6 +102,17 @@ describe('GradScaler', () => {
     trainStep(scaler, opt, w, tensor([1e-30, 1e-30]));
     trainStep(scaler, opt, w, tensor([1e-30, 1e-30]));
     expect([scaler.getScale(), scaler.getGrowthTracker()]).toEqual([2 ** 127, 0]);
+  });
+
+  it('its scale survives a tidy() around the step that first scales a loss', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const opt = new optim.SGD([w], { lr: 1 });
+    const scaler = new GradScaler({ device: 'cpu', initScale: 4 });
+    tidy(() => scaler.scale(w.sum()).backward());
+    expect(scaler.step(opt)).toBe(true);
+    scaler.update();
+    expect(scaler.getScale()).toBe(4);
+    expect(Array.from(w.dataSync())).toEqual([0, 1]);
   });
 
   it('update(newScale) sets the scale; update() without a step is an error', () => {
