@@ -36,10 +36,15 @@ export interface GradScalerOptions {
 
 /** A GradScaler's state in PyTorch's `state_dict()` layout (empty when disabled). */
 export interface GradScalerStateDict {
+  /** The current scale. */
   scale?: number;
+  /** `growthFactor`. */
   growth_factor?: number;
+  /** `backoffFactor`. */
   backoff_factor?: number;
+  /** `growthInterval`. */
   growth_interval?: number;
+  /** Clean steps since the last growth or backoff. */
   _growth_tracker?: number;
 }
 

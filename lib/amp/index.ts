@@ -1,4 +1,8 @@
-/** Mixed precision, as `torch.amp`: `autocast` and `GradScaler`. */
+/**
+ * Mixed precision, as `torch.amp`: `autocast` and `GradScaler`.
+ *
+ * @module
+ */
 export { autocast, isAutocastEnabled, defaultAutocastDType } from './autocast.js';
 export type { AutocastOptions, AutocastDeviceType, AutocastDType } from './autocast.js';
 export { GradScaler } from './grad_scaler.js';
