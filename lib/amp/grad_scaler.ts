@@ -9,7 +9,7 @@ import { native } from '../binding.js';
 import { full, zeros } from '../creation.js';
 import { describe } from '../describe.js';
 import type { Device } from '../dtype.js';
-import { ArgumentError, DTypeError, DeviceError, StateDictError } from '../errors.js';
+import { ArgumentError, DTypeError, DeviceError } from '../errors.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { noGrad, tidy } from '../runtime.js';
 import { untrack } from '../scope.js';
@@ -17,6 +17,9 @@ import { Tensor, handleOf } from '../tensor.js';
 import { version } from '../version.js';
 import { checkBool, checkInt, checkOptions, fail } from '../validate.js';
 import type { AutocastDeviceType } from './autocast.js';
+import { parseGradScalerState, type GradScalerStateDict } from './grad_scaler_state.js';
+
+export type { GradScalerStateDict } from './grad_scaler_state.js';
 
 /** GradScaler's settings, as `torch.amp.GradScaler`'s arguments. */
 export interface GradScalerOptions {
@@ -32,20 +35,6 @@ export interface GradScalerOptions {
   growthInterval?: number;
   /** false makes every method a pass-through: scale returns the loss, step just steps (default true). */
   enabled?: boolean;
-}
-
-/** A GradScaler's state in PyTorch's `state_dict()` layout (empty when disabled). */
-export interface GradScalerStateDict {
-  /** The current scale. */
-  scale?: number;
-  /** `growthFactor`. */
-  growth_factor?: number;
-  /** `backoffFactor`. */
-  backoff_factor?: number;
-  /** `growthInterval`. */
-  growth_interval?: number;
-  /** Clean steps since the last growth or backoff. */
-  _growth_tracker?: number;
 }
 
 type Stage = 'unscaled' | 'stepped';
@@ -286,23 +275,7 @@ export class GradScaler {
   /** Restores what `stateDict()` returned (a disabled scaler ignores it, as PyTorch's). */
   loadStateDict(sd: GradScalerStateDict): void {
     if (!this.#enabled) return;
-    if (sd === null || typeof sd !== 'object' || Object.keys(sd).length === 0)
-      throw new StateDictError(
-        `Expected a GradScaler state dict with scale, growth_factor, backoff_factor, growth_interval and _growth_tracker but received ${describe(sd)} (a disabled GradScaler saves {})`,
-      );
-    const number = (key: keyof GradScalerStateDict, ok: (v: number) => boolean): number => {
-      const v = sd[key];
-      if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
-        throw new StateDictError(
-          `Expected a valid number for ${key} in the GradScaler state dict but received ${describe(v)}`,
-        );
-      return v;
-    };
-    const scale = number('scale', (v) => v > 0);
-    const growth = number('growth_factor', (v) => v > 1);
-    const backoff = number('backoff_factor', (v) => v > 0 && v < 1);
-    const interval = number('growth_interval', (v) => Number.isInteger(v) && v >= 1);
-    const tracker = number('_growth_tracker', (v) => Number.isInteger(v) && v >= 0);
+    const { scale, growth, backoff, interval, tracker } = parseGradScalerState(sd);
     this.#initScale = scale;
     this.#growthFactor = growth;
     this.#backoffFactor = backoff;
