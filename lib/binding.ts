@@ -232,6 +232,21 @@ interface NativeCore {
   retainGrad(t: H): void;
   setGradEnabled(enabled: boolean): boolean;
   isGradEnabled(): boolean;
+  // autocast and GradScaler (native/autocast.cc, native/ops/amp.cc)
+  autocastEnter(deviceType: string, enabled: boolean, dtype: string): [number, number];
+  autocastExit(deviceType: string, previousEnabled: boolean, previousDType: number): void;
+  autocastState(): [boolean, string, boolean, string];
+  autocastCpuDTypes(): string[];
+  ampUnscale_(grads: H[], foundInf: H, invScale: H): void;
+  ampUpdateScale_(
+    scale: H,
+    growthTracker: H,
+    foundInf: H,
+    growthFactor: number,
+    backoffFactor: number,
+    growthInterval: number,
+  ): void;
+  ampHasNativeKernels(like: H): boolean;
 }
 
 export const unaryOps = [

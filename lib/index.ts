@@ -25,6 +25,15 @@ export type { CudaDevice } from './cuda.js';
 export { backends, useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled } from './backends.js';
 export type { CudnnBackend, CudaBackend } from './backends.js';
 export { capture, CapturedProgram } from './capture.js';
+export { autocast, isAutocastEnabled, GradScaler } from './amp/index.js';
+export type {
+  AutocastOptions,
+  AutocastDeviceType,
+  AutocastDType,
+  GradScalerOptions,
+  GradScalerStateDict,
+} from './amp/index.js';
+export * as amp from './amp/index.js';
 export { version } from './version.js';
 export type { VersionInfo } from './version.js';
 export {

@@ -12,6 +12,11 @@ export function track(tensor: Disposable): void {
   scopes.at(-1)?.add(tensor);
 }
 
+/** Takes `tensor` out of every open scope: state that outlives the tidy() it was created in (as tfjs's keep). */
+export function untrack(tensor: Disposable): void {
+  for (const scope of scopes) scope.delete(tensor);
+}
+
 export function openScope(): Set<Disposable> {
   const scope = new Set<Disposable>();
   scopes.push(scope);

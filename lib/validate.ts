@@ -5,6 +5,7 @@
 import { isDynamicNumber } from './dynamic_number.js';
 import { describe } from './describe.js';
 import { type DType, type Device, isDType, isDevice, isFloatingDType } from './dtype.js';
+import { anyAutocast } from './amp/state.js';
 import { ArgumentError, DeviceError, DTypeError } from './errors.js';
 
 export function fail(name: string, expected: string, value: unknown): never {
@@ -134,9 +135,13 @@ export function checkFloatingTensor(name: string, t: Typed): void {
   }
 }
 
-/** A tensor for `name` of the dtype of the tensor passed as `likeName` (PyTorch's ops do not mix dtypes). */
+/**
+ * A tensor for `name` of the dtype of the tensor passed as `likeName` (PyTorch's ops do not mix
+ * dtypes). Inside `autocast` dtypes may mix, as in PyTorch: autocast casts the operands of the
+ * ops on its lists, and libtorch itself reports what it cannot take.
+ */
 export function checkSameDType(name: string, t: Typed | null, likeName: string, like: Typed): void {
-  if (t !== null && t.dtype !== like.dtype) {
+  if (t !== null && t.dtype !== like.dtype && !anyAutocast()) {
     throw new DTypeError(
       `Expected a ${like.dtype} tensor (the dtype of ${likeName}) for ${name} but received a tensor of dtype ${t.dtype}: convert one of them with .to('${like.dtype}')`,
     );

@@ -27,6 +27,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNN(env, exports);
   RegisterLoss(env, exports);
   RegisterAutograd(env, exports);
+  RegisterAutocast(env, exports);
+  RegisterAmp(env, exports);
   RegisterCapture(env, exports);
   RegisterExecutor(env, exports);
   return exports;

@@ -22,6 +22,7 @@ bool TensorSignature::Matches(const at::Tensor& t) const {
 Recorder::Recorder(const std::vector<at::Tensor>& inputs, int numbers) : numbers_(numbers) {
   program_->numbers = numbers;
   program_->grad_mode = at::GradMode::is_enabled();
+  program_->autocast = AutocastState::Current();
   for (const at::Tensor& t : inputs) {
     program_->inputs.emplace_back(t);
     Write(t);
@@ -122,6 +123,7 @@ std::vector<at::Tensor> Program::Run(std::vector<at::Tensor> in, const std::vect
                                   " numbers for the captured program but received " +
                                   std::to_string(nums.size()));
   c10::AutoGradMode mode(grad_mode);
+  AutocastScope autocast_scope(autocast);  // the executor thread's own state comes back after
   Frame f;
   f.regs.resize(registers);
   f.numbers = &nums;

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "autocast.h"
 #include "errors.h"
 
 namespace rn {
@@ -45,6 +46,7 @@ struct Program {
   int numbers = 0;                      // how many per-call numbers a replay takes
   int registers = 0;
   bool grad_mode = false;  // the grad mode the capture ran in
+  AutocastState autocast;  // the autocast state it began in (thread-local: replays set it again)
   std::vector<Step> steps;
   std::vector<std::pair<int, at::Tensor>> constants;
   std::vector<int> outputs;

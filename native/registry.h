@@ -12,4 +12,6 @@ void RegisterNN(Napi::Env env, Napi::Object exports);
 void RegisterLoss(Napi::Env env, Napi::Object exports);
 void RegisterAutograd(Napi::Env env, Napi::Object exports);
 void RegisterRuntime(Napi::Env env, Napi::Object exports);
+void RegisterAutocast(Napi::Env env, Napi::Object exports);
+void RegisterAmp(Napi::Env env, Napi::Object exports);
 }  // namespace rn

@@ -87,6 +87,7 @@ program
   .option('--freeze-backbone', 'train only the classifier', false)
   .option('--checkpoint-every <n>', 'also checkpoint every n batches', int, 0)
   .option('--no-channels-last', 'keep the NCHW layout (channels-last is faster on CPU)')
+  .option('--amp', 'mixed precision: autocast (bfloat16 on CPU; float16 with a GradScaler on CUDA)', false)
   .option('--limit-train <n>', 'use only the first n training images', int)
   .option('--limit-test <n>', 'use only the first n test images', int)
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)

@@ -55,6 +55,8 @@ export interface TrainFlags {
   cropSize: number;
   resizeSize: number;
   channelsLast: boolean;
+  /** Mixed precision (Trainer's `amp`). */
+  amp: boolean;
 }
 
 /** Parameter groups: weight decay everywhere, or `normWeightDecay` on BN weights and biases. */
@@ -168,7 +170,7 @@ export async function train(f: TrainFlags): Promise<number> {
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
-    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device,
+    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device, amp: f.amp,
     ...(scheduler ? { scheduler } : {}),
     onBatch: (e) => progress.batch(e),
     onEpoch: (r) => progress.epoch(r),

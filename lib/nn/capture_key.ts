@@ -2,6 +2,7 @@
  * The keys of captured programs: what a capture depends on besides the code itself. A cached
  * program is replayed only while its key is unchanged; otherwise the code is captured again.
  */
+import { autocastKey } from '../amp/autocast.js';
 import { native } from '../binding.js';
 import { structureEpoch } from '../structure.js';
 import type { Tensor } from '../tensor.js';
@@ -29,6 +30,14 @@ export function fingerprint(module: Module): string {
   const value = parts.join('|');
   fingerprints.set(module, { epoch, value });
   return value;
+}
+
+/**
+ * @internal The thread's autocast state: a program replays under the state it was captured in
+ * (native/capture.cc), so one captured without autocast must not serve a call under it.
+ */
+export function modeKey(): string {
+  return autocastKey();
 }
 
 /** @internal An input's shape, strides, dtype, device and requiresGrad. */

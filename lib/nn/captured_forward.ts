@@ -8,7 +8,7 @@ import { ArgumentError } from '../errors.js';
 import { noGrad } from '../runtime.js';
 import { Tensor, handleOf } from '../tensor.js';
 import { describe } from '../describe.js';
-import { fingerprint, signature } from './capture_key.js';
+import { fingerprint, modeKey, signature } from './capture_key.js';
 import type { Module } from './module.js';
 
 /** Programs kept per module: enough for a few batch sizes and both modes, not unbounded. */
@@ -27,7 +27,7 @@ function outputOf(module: Module, result: unknown): Tensor {
 /** @internal Module.forwardAsync. */
 export async function forwardAsync(module: Module, x: Tensor): Promise<Tensor> {
   handleOf(x, 'input');
-  const key = `${signature(x)}|${fingerprint(module)}`;
+  const key = `${signature(x)}|${modeKey()}|${fingerprint(module)}`;
   let cache = programs.get(module);
   if (cache === undefined) programs.set(module, (cache = new ProgramCache(maxPrograms)));
   const program = cache.get(key)?.program;

@@ -6,9 +6,10 @@
  * replay's inputs, so schedules keep working; the loss comes back as a number read on the
  * executor thread, with no extra blocking read.
  */
+import type { TrainerAmp } from '../amp/trainer_amp.js';
 import { CapturedProgram, ProgramCache, capture } from '../capture.js';
 import { ArgumentError } from '../errors.js';
-import { signature, fingerprint } from '../nn/capture_key.js';
+import { signature, fingerprint, modeKey } from '../nn/capture_key.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { isGradEnabled, tidy } from '../runtime.js';
@@ -39,15 +40,21 @@ export class CapturedStep {
     private readonly optimizer: Optimizer<{ lr: number }>,
     private readonly loss: (logits: Tensor, target: Tensor) => Tensor,
     private readonly captureSteps = true,
+    /** Mixed precision: forward and loss under autocast; with a scaler, steps run eagerly (its skip reads a value). */
+    private readonly amp: TrainerAmp | null = null,
   ) {}
 
   /** Forward, loss and backward, as a hand-written loop does them. */
   #forwardBackward(x: Tensor, y: Tensor): { loss: Tensor; logits: Tensor } {
     return tidy(() => {
       this.optimizer.zeroGrad();
-      const logits = this.model.forward(x);
-      const loss = this.loss(logits, y);
-      loss.backward();
+      const forward = () => {
+        const logits = this.model.forward(x);
+        return { logits, loss: this.loss(logits, y) };
+      };
+      // Backward outside autocast, as PyTorch's recipe: its ops follow the forward's dtypes.
+      const { logits, loss } = this.amp === null ? forward() : this.amp.run(forward);
+      (this.amp?.scaler?.scale(loss) ?? loss).backward();
       return { loss, logits };
     });
   }
@@ -64,6 +71,7 @@ export class CapturedStep {
       fingerprint(this.model),
       this.optimizer.structureKey(),
       isGradEnabled(),
+      modeKey(),
     ].join('|');
     const captured = this.#programs.get(key);
     if (captured !== undefined) return this.#replay(captured, x, y);
@@ -75,12 +83,16 @@ export class CapturedStep {
     const createsState = this.optimizer.paramGroups.some((g) =>
       g.params.some((p) => p.requiresGrad && !this.optimizer.state.has(p)),
     );
-    if (!this.captureSteps || (createsState && !this.#eagerOnce.has(key))) {
+    const scaler = this.amp?.scaler ?? null;
+    if (!this.captureSteps || scaler !== null || (createsState && !this.#eagerOnce.has(key))) {
       this.#eagerOnce.add(key);
       const { loss, logits } = this.#forwardBackward(x, y);
       const value = loss.item();
       loss.dispose();
-      if (Number.isFinite(value)) this.optimizer.step();
+      if (Number.isFinite(value) && scaler !== null) {
+        scaler.step(this.optimizer); // skipped when a scaled gradient overflowed
+        scaler.update();
+      } else if (Number.isFinite(value)) this.optimizer.step();
       return { loss: value, logits };
     }
     const params = this.optimizer.paramGroups.reduce((n, g) => n + g.params.length, 0);

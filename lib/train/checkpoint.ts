@@ -4,6 +4,7 @@
  * scalars, schedule, metrics) as JSON in the header's metadata. Written atomically by save(),
  * so a crash mid-write keeps the previous checkpoint whole; PyTorch can read the weights.
  */
+import type { GradScalerStateDict } from '../amp/grad_scaler.js';
 import { FormatError } from '../errors.js';
 import { readSafetensorsFile } from '../io/safetensors_file.js';
 import { save } from '../io/weights.js';
@@ -22,6 +23,8 @@ export interface TrainingState {
   batch: number;
   /** The scheduler's `stateDict()`, when there is a scheduler. */
   scheduler?: unknown;
+  /** The GradScaler's `stateDict()`, when mixed precision uses one. */
+  scaler?: GradScalerStateDict;
   /** Anything JSON the caller wants back (metrics history, config). */
   extra?: unknown;
 }

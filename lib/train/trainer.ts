@@ -5,6 +5,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { resolveTrainerAmp, type TrainerAmp, type TrainerAmpOptions } from '../amp/trainer_amp.js';
 import type { DataLoader } from '../data/dataloader.js';
 import { backends } from '../backends.js';
 import { type ResolvedDevice, resolveDevice } from '../device.js';
@@ -110,6 +111,12 @@ export interface TrainerOptions {
    * tensor values into JavaScript): every step then runs eagerly, blocking the event loop.
    */
   captureSteps?: boolean;
+  /**
+   * Mixed precision (lib/amp): forward passes and the loss run under autocast, float16 with a
+   * GradScaler on CUDA and bfloat16 on CPU by default; the scaler's state is checkpointed. With
+   * a scaler, training steps run eagerly (its skip on inf/NaN reads a value each step).
+   */
+  amp?: boolean | TrainerAmpOptions;
 }
 
 /** A supervised classification loop with cross-entropy loss: `new Trainer(options).fit()` trains for `epochs`, evaluating, checkpointing and logging metrics after each epoch. */
@@ -123,6 +130,7 @@ export class Trainer {
   #checkpointed = false;
   readonly #schedulerStep: 'batch' | 'epoch';
   readonly #device: ResolvedDevice | undefined;
+  readonly #amp: TrainerAmp | null;
 
   constructor(readonly options: TrainerOptions) {
     checkInt('epochs', options.epochs, 0);
@@ -136,6 +144,7 @@ export class Trainer {
       );
     this.#schedulerStep =
       options.schedulerStep ?? (options.scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
+    this.#amp = resolveTrainerAmp(options.amp, options.device);
   }
 
   /** `outDir/checkpoint.safetensors`, or undefined without `outDir`. */
@@ -152,6 +161,7 @@ export class Trainer {
     if (scheduler !== undefined && this.state.scheduler !== undefined) {
       scheduler.loadStateDict(this.state.scheduler as { lastEpoch: number });
     }
+    if (this.state.scaler !== undefined) this.#amp?.scaler?.loadStateDict(this.state.scaler);
     this.history.splice(0, this.history.length, ...((this.state.extra as EpochRecord[] | undefined) ?? []));
     this.#checkpointed = true;
     return this.state;
@@ -203,6 +213,7 @@ export class Trainer {
     await saveCheckpoint(path, model, optimizer, {
       ...this.state,
       scheduler: scheduler?.stateDict(),
+      ...(this.#amp?.scaler ? { scaler: this.#amp.scaler.stateDict() } : {}),
       extra: this.history,
     });
     this.#checkpointed = true;
@@ -240,6 +251,7 @@ export class Trainer {
       optimizer,
       (logits, y) => crossEntropy(logits, y, { labelSmoothing }),
       this.options.captureSteps ?? true,
+      this.#amp,
     );
     const batches = trainLoader.epoch(epoch, startBatch);
     let next = batches.next();
@@ -298,7 +310,10 @@ export class Trainer {
       for await (const { input, target } of loader.epoch(0)) {
         const x = this.toDevice(input);
         const y = this.toDevice(target);
-        const logits = await model.forwardAsync(x); // replayed off the JavaScript thread
+        // replayed off the JavaScript thread (under autocast with amp: the replay keeps its state)
+        const logits = await (this.#amp === null
+          ? model.forwardAsync(x)
+          : this.#amp.run(() => model.forwardAsync(x)));
         noGrad(() => tidy(() => meter.update(logits, y, crossEntropy(logits, y, { labelSmoothing }).item())));
         logits.dispose();
         x.dispose();

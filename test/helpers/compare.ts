@@ -26,6 +26,7 @@ export const TOLERANCES = JSON.parse(
   schedule: Tolerance;
   'cuda:float32': Tolerance;
   'cuda:float64': Tolerance;
+  bfloat16Autocast: Tolerance;
 };
 
 /**
