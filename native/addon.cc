@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->tensor_ctor = Napi::Persistent(ctor);
   exports.Set("TensorHandle", ctor);
   RegisterRuntime(env, exports);
+  RegisterVersion(env, exports);
   RegisterCreate(env, exports);
   RegisterReadback(env, exports);
   RegisterPointwise(env, exports);

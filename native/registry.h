@@ -12,4 +12,5 @@ void RegisterNN(Napi::Env env, Napi::Object exports);
 void RegisterLoss(Napi::Env env, Napi::Object exports);
 void RegisterAutograd(Napi::Env env, Napi::Object exports);
 void RegisterRuntime(Napi::Env env, Napi::Object exports);
+void RegisterVersion(Napi::Env env, Napi::Object exports);
 }  // namespace rn
