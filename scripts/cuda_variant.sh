@@ -10,7 +10,8 @@
 #      they are for the Debian build, and test/core/version.test.ts checks that `version`
 #      reports the CUDA and cuDNN versions that torch was built with
 # Environment: RESNET_NATIVE_CACHE (default ~/.cache/resnet-native), TORCH_CUDA_ARCH_LIST
-# (default 9.0: H100/H200), CUDA_HOME (the CUDA 13 toolkit; default /usr/local/cuda).
+# (default 9.0: H100/H200), CUDA_HOME (the CUDA 13 toolkit; default /usr/local/cuda), PYTHON
+# (a Python 3.11 for the venv, as the wheels are cp311; default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,13 +30,14 @@ ADDON=$BUILD_DIR/Release/resnet_native.node
 
 step() { echo "cuda-variant: $*"; }
 started=$SECONDS
+[ -d node_modules/cmake-js ] || { echo "cuda-variant: run npm run setup first (it needs cmake-js)" >&2; exit 1; }
 
 # 1. The virtual environment. The stamp records what was installed; a changed list reinstalls.
 wanted="$TORCH_SPEC ${NVIDIA_WHEELS[*]} ${PYTHON_PACKAGES[*]}"
 stamp=$VENV/.resnet-native-installed
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   step "installing $TORCH_SPEC, ${#NVIDIA_WHEELS[@]} nvidia runtime wheels and ${PYTHON_PACKAGES[*]} into $VENV"
-  [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
+  [ -x "$VENV/bin/pip" ] || "${PYTHON:-python3}" -m venv "$VENV"
   # --no-deps: torch's other dependencies (sympy, triton, ...) serve torch.compile, not
   # libtorch or the references. --retries 0: offline, each of ~20 names would otherwise
   # wait out five retries against an unreachable index before the local one answers.
