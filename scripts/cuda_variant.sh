@@ -21,8 +21,8 @@ TORCH_SPEC=torch==2.14.1
 NVIDIA_WHEELS=(nvidia-cuda-runtime nvidia-cuda-nvrtc nvidia-cuda-cupti nvidia-cublas nvidia-cudnn-cu13
   nvidia-cufft nvidia-cufile nvidia-curand nvidia-cusolver nvidia-cusparse nvidia-cusparselt-cu13
   nvidia-nccl-cu13 nvidia-nvjitlink nvidia-nvshmem-cu13 nvidia-nvtx)
-# What `import torch` and the reference generators need in that Python (not sympy & co.).
-PYTHON_PACKAGES=(typing-extensions numpy)
+# What `import torch` and the reference generators need in that Python (sympy: torch.broadcast_shapes).
+PYTHON_PACKAGES=(typing-extensions numpy sympy mpmath)
 CACHE=${RESNET_NATIVE_CACHE:-$HOME/.cache/resnet-native}
 VENV=$CACHE/torch-2.14.1-cu13
 BUILD_DIR=build-cuda
