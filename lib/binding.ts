@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeErrorClasses } from './errors.js';
 
@@ -59,6 +59,12 @@ interface NativeCore {
     boolean
   >;
   setBackendFlag(name: string, value: boolean, warnOnly: boolean): void;
+  cudaDevices(): Array<{
+    index: number;
+    name: string | null;
+    totalMemory: number | null;
+    capability: [number, number] | null;
+  }>;
   memory(): { liveTensors: number; cpuBytes: number; cudaBytes: number };
   // creation and readback
   fromTypedArray(data: ArrayBufferView, shape: Ints, dtype: string): H;
@@ -268,11 +274,16 @@ const SKIPPED_INSTALL =
 const DOCTOR =
   '`npx resnet-native doctor` lists the libtorch installations found and why the addon does not load.';
 
-function explainLoadFailure(error: unknown, prebuilt: boolean): Error {
+function explainLoadFailure(error: unknown, prebuilt: boolean, chosen?: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   let remedy: string;
   const wanted = /lib(?:torch|c10)[a-z_]*\.so\.(\d+\.\d+)/.exec(message)?.[1];
-  if (prebuilt && wanted !== undefined) {
+  if (chosen !== undefined) {
+    remedy =
+      `RESNET_NATIVE_ADDON names ${chosen}, which did not load: it must be a resnet_native.node built ` +
+      'with cmake-js (scripts/cuda_variant.sh builds build-cuda/Release/resnet_native.node), with its ' +
+      "libtorch's libraries present. Unset it to load the default addon.";
+  } else if (prebuilt && wanted !== undefined) {
     remedy =
       `The prebuilt addon needs libtorch ${wanted}, which is not installed. Install it (Debian 12: ` +
       '`apt-get install libtorch-dev`), or build against your libtorch (LIBTORCH, a pip PyTorch or the ' +
@@ -298,13 +309,26 @@ function explainLoadFailure(error: unknown, prebuilt: boolean): Error {
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * A local build (build/Release, from `npm run build:native` or the install script) wins;
- * otherwise the prebuilt addon for this platform. The prebuilt one is linked against the
- * libtorch of its build machine by soname (libtorch.so.<major>.<minor>), so a libtorch of
- * another version fails to load; the error then says so and how to build from source.
+ * RESNET_NATIVE_ADDON (the path of a resnet_native.node, e.g. the CUDA build of
+ * scripts/cuda_variant.sh in build-cuda/) wins. Then a local build (build/Release, from
+ * `npm run build:native` or the install script); otherwise the prebuilt addon for this
+ * platform. The prebuilt one is linked against the libtorch of its build machine by soname
+ * (libtorch.so.<major>.<minor>), so a libtorch of another version fails to load; the error
+ * then says so and how to build from source.
  */
 function load(): NativeBinding {
   const require = createRequire(import.meta.url);
+  const chosen = process.env['RESNET_NATIVE_ADDON'];
+  if (chosen !== undefined && chosen !== '') {
+    let addon: NativeBinding;
+    try {
+      addon = require(resolve(chosen)) as NativeBinding;
+    } catch (error) {
+      throw explainLoadFailure(error, false, chosen);
+    }
+    addon.init(nativeErrorClasses);
+    return addon;
+  }
   const prebuilt = join(
     packageRoot,
     'prebuilds',

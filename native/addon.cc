@@ -19,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("TensorHandle", ctor);
   RegisterRuntime(env, exports);
   RegisterDevices(env, exports);
+  RegisterVersion(env, exports);
   RegisterCreate(env, exports);
   RegisterReadback(env, exports);
   RegisterPointwise(env, exports);

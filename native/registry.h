@@ -14,4 +14,5 @@ void RegisterAutograd(Napi::Env env, Napi::Object exports);
 void RegisterRuntime(Napi::Env env, Napi::Object exports);
 void RegisterAutocast(Napi::Env env, Napi::Object exports);
 void RegisterAmp(Napi::Env env, Napi::Object exports);
+void RegisterVersion(Napi::Env env, Napi::Object exports);
 }  // namespace rn

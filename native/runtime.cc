@@ -1,12 +1,10 @@
-// Process-wide runtime: seeds, threads, devices, versions, memory counters.
+// Process-wide runtime: seeds, threads, devices, memory counters (versions: version.cc).
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/util/Logging.h>
 #include <sched.h>
 #include <torch/cuda.h>
-#include <torch/version.h>
 
 #include <mutex>
 
@@ -80,26 +78,6 @@ Napi::Value SetAllowTF32(const Napi::CallbackInfo& info) {
   return a.env().Undefined();
 }
 
-Napi::Value Version(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("libtorch", TORCH_VERSION);
-  auto& ctx = at::globalContext();
-  if (ctx.hasCUDA()) {
-    out.Set("cuda", Napi::Number::New(env, static_cast<double>(at::detail::getCUDAHooks().versionCUDART())));
-    if (ctx.hasCuDNN()) {
-      out.Set("cudnn",
-              Napi::Number::New(env, static_cast<double>(at::detail::getCUDAHooks().versionCuDNN())));
-    } else {
-      out.Set("cudnn", env.Null());
-    }
-  } else {
-    out.Set("cuda", env.Null());
-    out.Set("cudnn", env.Null());
-  }
-  return out;
-}
-
 Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const MemoryStats& stats = *GetInstance(env)->stats;
@@ -150,7 +128,6 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
       {"cudaIsAvailable", CudaIsAvailable},
       {"cudaDeviceCount", CudaDeviceCount},
       {"cudaSynchronize", CudaSynchronize},
-      {"version", Version},
       {"memory", Memory},
       {"init", Init},
   };

@@ -3,13 +3,14 @@
  * the addon; lib/cli/main.ts imports it only for commands that need it.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { cuda, getNumThreads, version } from '../index.js';
 import { architectures } from './models.js';
 import { train, type TrainFlags } from './train.js';
 import { checkIgnoredFlags } from './train_checks.js';
 import { evaluate, type EvalFlags } from './evaluate.js';
 import { predict, type PredictFlags } from './predict.js';
 import { doctorCommand } from './doctor/command.js';
+import { infoLines } from './info.js';
+import { version } from '../index.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -143,15 +144,7 @@ program
   .command('info')
   .description('versions, threads and devices')
   .action(() => {
-    const lines = [
-      `resnet-native ${version.resnetNative}`,
-      `libtorch      ${version.libtorch}`,
-      `cuda          ${version.cuda ?? 'not available'}`,
-      `cudnn         ${version.cudnn ?? 'not available'}`,
-      `threads       ${getNumThreads()}`,
-      `cuda devices  ${cuda.isAvailable() ? cuda.deviceCount() : 0}`,
-    ];
-    console.log(lines.join('\n'));
+    console.log(infoLines().join('\n'));
   });
 
 // Listed here too, so that `resnet-native --help` shows it.

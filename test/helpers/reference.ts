@@ -92,6 +92,7 @@ async function generate(gen: Generator, seed: number, extra: string[]): Promise<
   const hash = createHash('sha1')
     .update(readFileSync(path))
     .update(JSON.stringify(extra))
+    .update(PYTHON) // another PyTorch gives other float32 results
     .digest('hex')
     .slice(0, 10);
   const dir = join(GENERATED, `${gen}-${seed}-${hash}`);
