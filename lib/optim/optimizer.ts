@@ -5,6 +5,7 @@
 import { dynamicNumber } from '../dynamic_number.js';
 import { noGrad } from '../runtime.js';
 import { Tensor } from '../tensor.js';
+import { inScope, persist } from '../scope.js';
 import { ArgumentError, StateDictError } from '../errors.js';
 import { describe } from '../describe.js';
 
@@ -116,7 +117,15 @@ export abstract class Optimizer<O extends { lr: number }> {
         }
       }
     });
+    this.#persistState();
     return updated;
+  }
+
+  /** The state outlives the step: a tidy() around the step (as tfjs users write) must not free it. */
+  #persistState(): void {
+    if (!inScope()) return;
+    for (const s of this.state.values())
+      for (const v of Object.values(s)) if (v instanceof Tensor) persist(v);
   }
 
   /** One optimization step over every parameter that has a gradient. */
@@ -203,6 +212,7 @@ export abstract class Optimizer<O extends { lr: number }> {
       for (const [k, v] of Object.entries(s)) copy[k] = v instanceof Tensor ? v.clone() : v;
       this.state.set(p, copy);
     }
+    this.#persistState();
   }
 }
 
