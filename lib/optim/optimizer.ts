@@ -203,6 +203,9 @@ export abstract class Optimizer<O extends { lr: number }> {
       if (initialLr !== undefined) group.initialLr = initialLr;
       ids.forEach((id, k) => (params[id] = group.params[k]!));
     }
+    // The replaced state is the optimizer's own: freed once the new one is copied (sd may
+    // hold those very tensors, as after opt.loadStateDict(opt.stateDict())).
+    const replaced = [...this.state.values()].flatMap((s) => Object.values(s));
     this.state.clear();
     for (const [id, s] of Object.entries(sd.state ?? {})) {
       const p = params[Number(id)];
@@ -212,6 +215,7 @@ export abstract class Optimizer<O extends { lr: number }> {
       for (const [k, v] of Object.entries(s)) copy[k] = v instanceof Tensor ? v.clone() : v;
       this.state.set(p, copy);
     }
+    for (const v of replaced) if (v instanceof Tensor) v.dispose();
     this.#persistState();
   }
 }
