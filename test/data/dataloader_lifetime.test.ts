@@ -10,6 +10,11 @@ import type { ItemDataset, Sample } from '../../lib/data/index.js';
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
 };
+/** Lets the finalizers of earlier tests' forgotten tensors run now, not between two counts. */
+const collectGarbage = async (): Promise<void> => {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 20));
+};
 
 /** Items of 1×2×2 pixels; item `bad` rejects (as a corrupt JPEG does in an ImageFolder). */
 function items(length: number, bad = -1): ItemDataset {
@@ -36,8 +41,9 @@ const tensors = () => ({
 describe('DataLoader batch lifetime', () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-  beforeEach(() => {
+  beforeEach(async () => {
     unhandled.length = 0;
+    await collectGarbage();
     process.on('unhandledRejection', onUnhandled);
   });
   afterEach(() => void process.off('unhandledRejection', onUnhandled));

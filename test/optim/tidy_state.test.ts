@@ -27,7 +27,7 @@ describe('optimizer state created inside tidy', () => {
       const model = new nn.Linear(4, 3);
       const opt = make(model.parameters());
       const x = randn([8, 4]);
-      const y = randn([8, 3]).argmax(1);
+      const y = tidy(() => randn([8, 3]).argmax(1));
       const baseline = memory().liveTensors;
       const losses = [0, 1, 2, 3].map(() => step(model, opt, x, y));
       expect(losses.every(Number.isFinite)).toBe(true);
@@ -46,7 +46,7 @@ describe('optimizer state created inside tidy', () => {
     const model = new nn.Linear(4, 3);
     const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
     const x = randn([8, 4]);
-    const y = randn([8, 3]).argmax(1);
+    const y = tidy(() => randn([8, 3]).argmax(1));
     step(model, opt, x, y);
     const other = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
     tidy(() => other.loadStateDict(opt.stateDict()));
