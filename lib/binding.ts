@@ -335,12 +335,16 @@ function load(): NativeBinding {
     `${process.platform}-${process.arch}`,
     'resnet-native.node',
   );
-  const local = join(packageRoot, 'build', 'Release', 'resnet_native.node');
+  // RESNET_NATIVE_ADDON names another build of the addon (the sanitizer build, for instance).
+  const chosen = process.env['RESNET_NATIVE_ADDON'];
+  const local = chosen ?? join(packageRoot, 'build', 'Release', 'resnet_native.node');
   const usePrebuilt =
     !existsSync(local) && existsSync(prebuilt) && process.env['RESNET_NATIVE_BUILD_FROM_SOURCE'] !== '1';
   let addon: NativeBinding;
   try {
-    if (usePrebuilt) {
+    if (chosen !== undefined) {
+      addon = require(chosen) as NativeBinding;
+    } else if (usePrebuilt) {
       addon = require(prebuilt) as NativeBinding;
     } else {
       const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;

@@ -4,6 +4,7 @@
  * thread, with no JavaScript involved, for new inputs of the same signature.
  */
 import { native, type Handle, type ProgramHandle } from './binding.js';
+import { withCallSite } from './call_site.js';
 import { ResnetNativeError } from './errors.js';
 import { handleOf, wrap, type Tensor } from './tensor.js';
 
@@ -32,16 +33,10 @@ export class CapturedProgram {
     readItems = false,
   ): Promise<{ outputs: Array<Tensor | null>; items: number[] | null }> {
     const handles = inputs.map((t, i) => handleOf(t, `inputs[${i}]`));
-    // An async rejection carries the stack of the call that started it, as a sync throw would.
-    const site = new Error();
-    try {
-      const [outs, items] = await native.runCaptured(this.#live(), handles, [...numbers], readItems);
-      return { outputs: outs.map((h) => (h === null ? null : wrap(h))), items };
-    } catch (error) {
-      if (error instanceof ResnetNativeError && site.stack !== undefined)
-        error.stack = `${error.stack ?? String(error)}\n    --- replay started at ---${site.stack.slice(site.stack.indexOf('\n'))}`;
-      throw error;
-    }
+    const [outs, items] = await withCallSite('replay', () =>
+      native.runCaptured(this.#live(), handles, [...numbers], readItems),
+    );
+    return { outputs: outs.map((h) => (h === null ? null : wrap(h))), items };
   }
 
   /** Frees the program's hold on its tensors now (replays in flight finish first). */

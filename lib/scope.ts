@@ -23,6 +23,20 @@ export function openScope(): Set<Disposable> {
   return scope;
 }
 
+/**
+ * Marks `tensor` as state that outlives the scope it was created in (a parameter, a buffer,
+ * an optimizer's moment buffer), as tfjs keeps its variables out of tidy: no open scope
+ * disposes it; its owner does.
+ */
+export function persist(tensor: Disposable): void {
+  for (const scope of scopes) scope.delete(tensor);
+}
+
+/** Whether a scope is open (so that callers can skip work that only matters inside one). */
+export function inScope(): boolean {
+  return scopes.length > 0;
+}
+
 /** Closes `scope`: disposes what it holds except `keep`, which moves to the parent scope. */
 export function closeScope(scope: Set<Disposable>, keep: Set<unknown>): void {
   const index = scopes.lastIndexOf(scope);

@@ -17,6 +17,7 @@ import { EDGE_ITEMS, formatTensor, summarizedDims } from './tensor_repr.js';
 import { DTypeError } from './errors.js';
 import { describe } from './describe.js';
 import { track } from './scope.js';
+import { withCallSite } from './call_site.js';
 import { structureChanged } from './structure.js';
 import { isDynamicNumber } from './dynamic_number.js';
 import {
@@ -130,7 +131,7 @@ export class Tensor<D extends DType = DType> {
   }
   /** Same as dataSync(), with the copy done off the JavaScript thread. */
   async data(): Promise<TypedArrayOf[D]> {
-    return (await native.dataAsync(this._h)) as TypedArrayOf[D];
+    return (await withCallSite('read-back', () => native.dataAsync(this._h))) as TypedArrayOf[D];
   }
   /** The value of a one-element tensor. */
   item(): number {

@@ -16,13 +16,23 @@ double Args::Number(size_t i, const char* name) const {
   return info_[i].As<Napi::Number>().DoubleValue();
 }
 
+bool IsSafeInteger(double v) {
+  // The range check comes first: casting 1e300 (or NaN) to int64_t is undefined behaviour.
+  return std::isfinite(v) && std::floor(v) == v && std::fabs(v) <= 9007199254740991.0;
+}
+
+bool ReadSafeInteger(const Napi::Value& v, int64_t* out) {
+  if (!v.IsNumber()) return false;
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!IsSafeInteger(d)) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
 int64_t Args::Int(size_t i, const char* name) const {
-  if (!info_[i].IsNumber()) Fail(name, "an integer", i);
-  const double v = info_[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(v) || std::floor(v) != v || std::fabs(v) > 9007199254740991.0) {
-    Fail(name, "an integer", i);
-  }
-  return static_cast<int64_t>(v);
+  int64_t v = 0;
+  if (!ReadSafeInteger(info_[i], &v)) Fail(name, "an integer", i);
+  return v;
 }
 
 bool Args::Bool(size_t i, const char* name) const {
@@ -40,11 +50,7 @@ std::vector<int64_t> Args::IntList(size_t i, const char* name) const {
   Napi::Array arr = info_[i].As<Napi::Array>();
   std::vector<int64_t> out(arr.Length());
   for (uint32_t k = 0; k < arr.Length(); ++k) {
-    Napi::Value v = arr.Get(k);
-    if (!v.IsNumber()) Fail(name, "an array of integers", i);
-    const double d = v.As<Napi::Number>().DoubleValue();
-    if (!std::isfinite(d) || std::floor(d) != d) Fail(name, "an array of integers", i);
-    out[k] = static_cast<int64_t>(d);
+    if (!ReadSafeInteger(arr.Get(k), &out[k])) Fail(name, "an array of integers", i);
   }
   return out;
 }
@@ -59,7 +65,7 @@ std::vector<at::Tensor> Args::TensorList(size_t i, const char* name) const {
 }
 
 at::Scalar ScalarFromNumber(double v) {
-  if (std::isfinite(v) && std::floor(v) == v && std::fabs(v) <= 9007199254740991.0) {
+  if (IsSafeInteger(v)) {
     return at::Scalar(static_cast<int64_t>(v));
   }
   return at::Scalar(v);

@@ -54,6 +54,11 @@ class Args {
   Napi::Env env_;
 };
 
+// A finite whole number within ±(2^53 - 1): what every integer read from JavaScript must be.
+bool IsSafeInteger(double v);
+// `v` as an int64 when it is a number that IsSafeInteger accepts; false otherwise.
+bool ReadSafeInteger(const Napi::Value& v, int64_t* out);
+
 // A JS number as an ATen scalar: integral values stay integral (see Args::Scalar).
 at::Scalar ScalarFromNumber(double v);
 

@@ -1,29 +1,43 @@
 #include "memory_stats.h"
 
+#include <ATen/core/Tensor.h>
+
 namespace rn {
 
-int64_t MemoryStats::Acquire(const void* storage, int64_t bytes, bool cuda) {
-  ++live_tensors;
+int64_t MemoryStats::Acquire(const at::Tensor* tensor, const void* storage, int64_t bytes, bool cuda) {
+  live.insert(tensor);
   if (storage == nullptr) return 0;
-  StorageUse& use = storages[storage];
+  StorageUse& use = reported_[storage];
   if (use.refs++ > 0) return 0;
   use.bytes = bytes;
   use.cuda = cuda;
-  (cuda ? cuda_bytes : cpu_bytes) += bytes;
   return cuda ? 0 : bytes;
 }
 
-int64_t MemoryStats::Release(const void* storage) {
-  --live_tensors;
+int64_t MemoryStats::Release(const at::Tensor* tensor, const void* storage) {
+  live.erase(tensor);
   if (storage == nullptr) return 0;
-  auto it = storages.find(storage);
-  if (it == storages.end()) return 0;
+  auto it = reported_.find(storage);
+  if (it == reported_.end()) return 0;
   if (--it->second.refs > 0) return 0;
   const int64_t bytes = it->second.bytes;
   const bool cuda = it->second.cuda;
-  storages.erase(it);
-  (cuda ? cuda_bytes : cpu_bytes) -= bytes;
+  reported_.erase(it);
   return cuda ? 0 : -bytes;
+}
+
+MemoryStats::Totals MemoryStats::Measure() const {
+  Totals totals;
+  std::unordered_set<const void*> seen;
+  for (const at::Tensor* t : live) {
+    ++totals.live_tensors;
+    if (!t->defined() || !t->has_storage()) continue;
+    const c10::Storage& storage = t->storage();
+    if (!seen.insert(storage.unsafeGetStorageImpl()).second) continue;
+    const auto bytes = static_cast<int64_t>(storage.nbytes());
+    (storage.device().is_cuda() ? totals.cuda_bytes : totals.cpu_bytes) += bytes;
+  }
+  return totals;
 }
 
 }  // namespace rn

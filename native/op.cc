@@ -9,7 +9,11 @@ bool IsDynamic(const Napi::Value& v) { return v.IsObject() && v.As<Napi::Object>
 int DynamicSlot(const Args& a, size_t i) {
   Napi::Value v = a[i];
   if (!IsDynamic(v)) return -1;
-  return static_cast<int>(v.As<Napi::Object>().Get("dynamicSlot").As<Napi::Number>().Int64Value());
+  int64_t slot = -1;
+  // DynamicValue, called before this by the reader, has checked the slot against the capture.
+  if (!ReadSafeInteger(v.As<Napi::Object>().Get("dynamicSlot"), &slot) || slot < 0 || slot > INT32_MAX)
+    a.Fail("dynamicSlot", "a per-call number slot (an integer)", i);
+  return static_cast<int>(slot);
 }
 
 double DynamicValue(const Args& a, size_t i, const char* name) {
@@ -19,8 +23,8 @@ double DynamicValue(const Args& a, size_t i, const char* name) {
   Napi::Object o = v.As<Napi::Object>();
   Napi::Value slot = o.Get("dynamicSlot");
   Napi::Value value = o.Get("value");
-  if (!slot.IsNumber() || !value.IsNumber()) a.Fail(name, "a number", i);
-  const int64_t k = slot.As<Napi::Number>().Int64Value();
+  int64_t k = 0;
+  if (!ReadSafeInteger(slot, &k) || !value.IsNumber()) a.Fail(name, "a number", i);
   if (k < 0 || k >= rec->numbers())
     Throw(a.env(), ErrorKind::Argument,
           "Per-call number slot " + std::to_string(k) + " for " + name + " is outside the capture's " +

@@ -80,7 +80,7 @@ Napi::Value SetAllowTF32(const Napi::CallbackInfo& info) {
 
 Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const MemoryStats& stats = *GetInstance(env)->stats;
+  const MemoryStats::Totals stats = GetInstance(env)->stats->Measure();
   Napi::Object out = Napi::Object::New(env);
   out.Set("liveTensors", Napi::Number::New(env, static_cast<double>(stats.live_tensors)));
   out.Set("cpuBytes", Napi::Number::New(env, static_cast<double>(stats.cpu_bytes)));

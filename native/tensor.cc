@@ -45,14 +45,14 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
     bytes = static_cast<int64_t>(tensor_.storage().nbytes());
     cuda = tensor_.is_cuda();
   }
-  const int64_t delta = stats_->Acquire(storage_, bytes, cuda);
+  const int64_t delta = stats_->Acquire(&tensor_, storage_, bytes, cuda);
   if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
 }
 
 void TensorHandle::Release() {
   if (!tensor_.defined()) return;
   tensor_.reset();
-  const int64_t delta = stats_->Release(storage_);
+  const int64_t delta = stats_->Release(&tensor_, storage_);
   storage_ = nullptr;
   if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), delta);
 }
@@ -62,7 +62,7 @@ TensorHandle::~TensorHandle() {
   if (!tensor_.defined()) return;
   tensor_.reset();
   // napi_adjust_external_memory is one of the calls Node allows inside finalizers.
-  const int64_t delta = stats_->Release(storage_);
+  const int64_t delta = stats_->Release(&tensor_, storage_);
   if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), delta);
 }
 

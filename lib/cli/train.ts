@@ -188,7 +188,12 @@ export async function train(f: TrainFlags): Promise<number> {
     progress.stop();
   }
   const weights = join(outDir, 'model.safetensors');
-  await save(model.stateDict(), weights);
+  const views = model.stateDict();
+  try {
+    await save(views, weights);
+  } finally {
+    for (const t of Object.values(views)) t.dispose();
+  }
   const final = trainer.history.at(-1);
   console.log(`run folder:   ${outDir}`);
   console.log(`weights:      ${weights}`);

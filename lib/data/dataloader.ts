@@ -117,7 +117,11 @@ export class DataLoader {
     return new Rng(this.seed, epoch, 0x5eed).permutation(n);
   }
 
-  /** Iterates one epoch, from batch `startBatch` (for resuming mid-epoch). */
+  /**
+   * Iterates one epoch, from batch `startBatch` (for resuming mid-epoch). A batch that fails
+   * (a corrupt image) rejects where it is awaited, in order; batches prepared ahead are
+   * disposed when the loop stops early (`break`, a throw) or fails.
+   */
   async *epoch(epoch: number, startBatch = 0): AsyncGenerator<Batch> {
     const order = this.order(epoch);
     const pending: Promise<Batch>[] = [];
@@ -126,14 +130,31 @@ export class DataLoader {
       while (pending.length <= this.prefetch && next < this.length) {
         const b = next++;
         const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
-        pending.push(this.makeBatch(indices, new Rng(this.seed, epoch, b + 1), b));
+        const batch = this.makeBatch(indices, new Rng(this.seed, epoch, b + 1), b);
+        // Handled now, awaited later: a batch failing while an earlier one is in use must not
+        // become an unhandled rejection (which ends the process); its await below rethrows.
+        batch.catch(() => undefined);
+        pending.push(batch);
       }
     };
-    fill();
-    while (pending.length > 0) {
-      const batch = await pending.shift()!;
+    try {
       fill();
-      yield batch;
+      while (pending.length > 0) {
+        const batch = await pending.shift()!;
+        fill();
+        yield batch;
+      }
+    } finally {
+      // Reached on break, on a throw in the loop body and on a failed batch: what was made
+      // ahead is freed, now or as soon as it is ready.
+      for (const p of pending.splice(0))
+        p.then(
+          (b) => {
+            b.input.dispose();
+            b.target.dispose();
+          },
+          () => undefined,
+        );
     }
   }
 

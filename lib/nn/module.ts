@@ -17,6 +17,7 @@ import { type MemoryFormat, Tensor, handleOf } from '../tensor.js';
 import { checkBool, checkOptions, fail } from '../validate.js';
 import * as util from './module_utils.js';
 import { structureChanged } from '../structure.js';
+import { persist } from '../scope.js';
 import { clearCaptures, forwardAsync } from './captured_forward.js';
 import { type LoadStateDictResult, type StateDictInput, loadInto } from './state_dict.js';
 
@@ -89,6 +90,7 @@ export abstract class Module {
     const n = this.#claim(name, 'parameter');
     if (tensor !== null) util.checkParameter(n, tensor, options);
     this.#parameters.set(n, tensor);
+    if (tensor !== null) persist(tensor); // owned by the module, not by an open tidy()
     structureChanged();
     return tensor;
   }
@@ -109,6 +111,7 @@ export abstract class Module {
     if (persistent) this.#nonPersistent.delete(n);
     else this.#nonPersistent.add(n);
     this.#buffers.set(n, tensor);
+    if (tensor !== null) persist(tensor);
     structureChanged();
     return tensor;
   }

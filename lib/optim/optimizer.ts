@@ -5,6 +5,7 @@
 import { dynamicNumber } from '../dynamic_number.js';
 import { noGrad } from '../runtime.js';
 import { Tensor } from '../tensor.js';
+import { inScope, persist } from '../scope.js';
 import { ArgumentError, StateDictError } from '../errors.js';
 import { describe } from '../describe.js';
 
@@ -116,7 +117,15 @@ export abstract class Optimizer<O extends { lr: number }> {
         }
       }
     });
+    this.#persistState();
     return updated;
+  }
+
+  /** The state outlives the step: a tidy() around the step (as tfjs users write) must not free it. */
+  #persistState(): void {
+    if (!inScope()) return;
+    for (const s of this.state.values())
+      for (const v of Object.values(s)) if (v instanceof Tensor) persist(v);
   }
 
   /** One optimization step over every parameter that has a gradient. */
@@ -194,6 +203,9 @@ export abstract class Optimizer<O extends { lr: number }> {
       if (initialLr !== undefined) group.initialLr = initialLr;
       ids.forEach((id, k) => (params[id] = group.params[k]!));
     }
+    // The replaced state is the optimizer's own: freed once the new one is copied (sd may
+    // hold those very tensors, as after opt.loadStateDict(opt.stateDict())).
+    const replaced = [...this.state.values()].flatMap((s) => Object.values(s));
     this.state.clear();
     for (const [id, s] of Object.entries(sd.state ?? {})) {
       const p = params[Number(id)];
@@ -206,6 +218,8 @@ export abstract class Optimizer<O extends { lr: number }> {
         copy[k] = !(v instanceof Tensor) ? v : v.device === p.device ? v.clone() : v.to(p.device);
       this.state.set(p, copy);
     }
+    for (const v of replaced) if (v instanceof Tensor) v.dispose();
+    this.#persistState();
   }
 }
 

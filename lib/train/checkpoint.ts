@@ -43,7 +43,13 @@ export async function saveCheckpoint(
   state: TrainingState,
 ): Promise<void> {
   const tensors = new Map<string, Tensor>();
-  for (const [k, v] of Object.entries(model.stateDict())) tensors.set(MODEL + k, v);
+  // The model's detached views and the RNG state are made here and freed here; the optimizer's
+  // state tensors are its own (stateDict() shares them) and stay.
+  const ours: Tensor[] = [];
+  for (const [k, v] of Object.entries(model.stateDict())) {
+    tensors.set(MODEL + k, v);
+    ours.push(v);
+  }
   const sd = optimizer.stateDict();
   const scalars: Record<string, Record<string, number>> = {};
   for (const [id, s] of Object.entries(sd.state)) {
@@ -52,21 +58,21 @@ export async function saveCheckpoint(
       else (scalars[id] ??= {})[k] = v;
     }
   }
-  tensors.set(RNG, getRngState());
-  const cudaStates: Tensor[] = [];
+  const rng = getRngState();
+  tensors.set(RNG, rng);
+  ours.push(rng);
   for (let i = 0; i < cuda.deviceCount(); i++) {
     const t = cuda.getRngState(i);
-    cudaStates.push(t);
+    ours.push(t);
     tensors.set(`${CUDA_RNG}${i}`, t);
   }
   const meta = { state, optimizer: { param_groups: sd.param_groups, scalars } };
-  try {
-    await save(tensors, path, {
-      metadata: { format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
-    });
-  } finally {
-    for (const t of cudaStates) t.dispose();
-  }
+  // save() copies the bytes out before its first await: the tensors can go at once.
+  const written = save(tensors, path, {
+    metadata: { format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
+  });
+  for (const t of ours) t.dispose();
+  await written;
 }
 
 /**
@@ -108,13 +114,15 @@ export async function loadCheckpoint(
     else if (name.startsWith(OPTIM)) {
       const [id, ...key] = name.slice(OPTIM.length).split('.');
       (optimState[Number(id)] ??= {})[key.join('.')] = t;
-    } else if (name === RNG) setRngState(t);
-    else if (name.startsWith(CUDA_RNG)) {
+    } else if (name === RNG) {
+      setRngState(t);
+      t.dispose();
+    } else if (name.startsWith(CUDA_RNG)) {
       // A GPU this machine lacks draws nothing here: its state has nothing to restore into.
       const index = Number(name.slice(CUDA_RNG.length));
       if (Number.isInteger(index) && index < cuda.deviceCount()) cuda.setRngState(t, index);
       t.dispose();
-    }
+    } else t.dispose();
   }
   for (const [id, s] of Object.entries(meta.optimizer.scalars))
     Object.assign((optimState[Number(id)] ??= {}), s);

@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/function.h>
 
 #include <cstring>
+#include <tuple>
 
 #include "args.h"
 #include "registry.h"
@@ -11,16 +12,28 @@
 namespace rn {
 namespace {
 
+// A failed N-API allocation leaves a pending RangeError: replace it with the library's error.
+[[noreturn]] void TooLargeForJs(Napi::Env env, size_t bytes) {
+  napi_value pending;
+  napi_get_and_clear_last_exception(env, &pending);
+  Throw(env, ErrorKind::Argument,
+        "Expected a tensor small enough to read into a TypedArray but received one of " +
+            std::to_string(bytes) + " bytes, which JavaScript cannot allocate");
+}
+
 // Copies a contiguous CPU tensor into a new TypedArray of its dtype.
 Napi::Value ToTypedArray(Napi::Env env, const at::Tensor& cpu) {
   const DTypeInfo* dtype = FindDType(cpu.scalar_type());
   if (dtype == nullptr) Throw(env, ErrorKind::DType, "tensor dtype has no TypedArray counterpart");
   const size_t numel = static_cast<size_t>(cpu.numel());
-  auto buffer = Napi::ArrayBuffer::New(env, numel * dtype->element_size);
-  if (numel > 0) std::memcpy(buffer.Data(), cpu.data_ptr(), numel * dtype->element_size);
+  const size_t bytes = numel * dtype->element_size;
+  void* data = nullptr;
+  napi_value buffer;
+  if (napi_create_arraybuffer(env, bytes, &data, &buffer) != napi_ok) TooLargeForJs(env, bytes);
+  if (numel > 0) std::memcpy(data, cpu.data_ptr(), bytes);
   napi_value array;
-  NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, dtype->array, numel, buffer, 0, &array),
-                       Napi::Value());
+  if (napi_create_typedarray(env, dtype->array, numel, buffer, 0, &array) != napi_ok)
+    TooLargeForJs(env, bytes);
   return Napi::Value(env, array);
 }
 
@@ -43,17 +56,17 @@ class DataWorker : public Napi::AsyncWorker {
     try {
       // clone() so later in-place changes on the JS thread cannot race with the copy out.
       result_ = ContiguousCpu(tensor_).clone();
-    } catch (const c10::Error& e) {
-      error_ = e.what_without_backtrace();
-    } catch (const std::exception& e) {
-      error_ = e.what();
+    } catch (...) {
+      // The same kind and cleaned message as the synchronous dataSync() would give.
+      failed_ = true;
+      std::tie(kind_, message_) = DescribeCurrentException();
     }
     tensor_.reset();
   }
   void OnOK() override {
     Napi::Env env = Env();
-    if (!error_.empty()) {
-      deferred_.Reject(MakeError(env, ErrorKind::Torch, error_).Value());
+    if (failed_) {
+      deferred_.Reject(MakeError(env, kind_, message_).Value());
       return;
     }
     try {
@@ -61,12 +74,15 @@ class DataWorker : public Napi::AsyncWorker {
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
     }
+    result_.reset();
   }
 
  private:
   at::Tensor tensor_;
   at::Tensor result_;
-  std::string error_;
+  bool failed_ = false;
+  ErrorKind kind_ = ErrorKind::Torch;
+  std::string message_;
   Napi::Promise::Deferred deferred_;
 };
 

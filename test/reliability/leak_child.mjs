@@ -1,0 +1,100 @@
+// Child of leak.test.ts: one long-running workload on ResNet-20 (small images so that a step is
+// cheap), printing a JSON sample { step, live, rss } at a quarter of the run and at its end,
+// then { final } once everything it made is disposed. Plain JavaScript on the built package.
+//   node leak_child.mjs <trainer|loop|forwardAsync|saveLoad> <steps> <dir>
+import { join } from 'node:path';
+import {
+  Trainer,
+  data,
+  load,
+  memory,
+  nn,
+  optim,
+  randint,
+  randn,
+  resnet20,
+  save,
+  tidy,
+} from '../../dist/index.js';
+
+const [mode, stepsArg, dir] = process.argv.slice(2);
+const steps = Number(stepsArg);
+const quarter = Math.floor(steps / 4);
+const baseline = memory().liveTensors;
+const sample = (step) => {
+  globalThis.gc?.();
+  console.log(JSON.stringify({ step, live: memory().liveTensors, rss: process.memoryUsage().rss }));
+};
+
+const BATCH = 8;
+const n = BATCH * 8;
+const ds = {
+  kind: 'tensor',
+  inputs: randint(0, 256, [n, 1, 16, 16], { dtype: 'uint8' }),
+  targets: randint(0, 10, [n]),
+  classes: [],
+  length: n,
+};
+const model = resnet20({ inChannels: 1 });
+const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
+const loader = new data.DataLoader(ds, { batchSize: BATCH, shuffle: true, seed: 1 });
+const perEpoch = loader.length;
+
+if (mode === 'trainer') {
+  // Samples at epoch ends (the same point of the loop each time).
+  const trainer = new Trainer({
+    model,
+    optimizer: opt,
+    trainLoader: loader,
+    epochs: Math.ceil(steps / perEpoch),
+    onEpoch: (r) => {
+      const step = r.epoch * perEpoch;
+      if (step === Math.ceil(quarter / perEpoch) * perEpoch || r.epoch === Math.ceil(steps / perEpoch))
+        sample(step);
+    },
+  });
+  await trainer.fit();
+} else if (mode === 'loop') {
+  // The README's hand-written loop: one tidy() per step, the batch disposed after it.
+  let step = 0;
+  for (let epoch = 0; step < steps; epoch++) {
+    for await (const { input, target } of loader.epoch(epoch)) {
+      tidy(() => {
+        opt.zeroGrad();
+        const loss = nn.functional.crossEntropy(model.forward(input), target);
+        loss.backward();
+        opt.step();
+        return loss.item();
+      });
+      input.dispose();
+      target.dispose();
+      if (++step === quarter || step === steps) sample(step);
+      if (step === steps) break;
+    }
+  }
+} else if (mode === 'forwardAsync') {
+  model.eval();
+  const x = randn([BATCH, 1, 16, 16]);
+  for (let step = 1; step <= steps; step++) {
+    (await model.forwardAsync(x)).dispose();
+    if (step === quarter || step === steps) sample(step);
+  }
+  x.dispose();
+} else if (mode === 'saveLoad') {
+  const path = join(dir, 'weights.safetensors');
+  for (let step = 1; step <= steps; step++) {
+    const views = model.stateDict();
+    await save(views, path);
+    for (const t of Object.values(views)) t.dispose();
+    const sd = await load(path);
+    model.loadStateDict(sd);
+    for (const t of Object.values(sd)) t.dispose();
+    if (step === quarter || step === steps) sample(step);
+  }
+} else throw new Error(`unknown mode ${mode}`);
+
+model.dispose();
+for (const s of opt.state.values()) for (const v of Object.values(s)) if (typeof v === 'object') v.dispose();
+ds.inputs.dispose();
+ds.targets.dispose();
+console.log(JSON.stringify({ final: memory().liveTensors - baseline }));
