@@ -310,7 +310,7 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * RESNET_NATIVE_ADDON (the path of a resnet_native.node, e.g. the CUDA build of
- * scripts/cuda_variant.sh in build-cuda/) wins. Then a local build (build/Release, from
+ * scripts/cuda_variant.sh in build-cuda/, or the sanitizer build in build-asan/) wins. Then a local build (build/Release, from
  * `npm run build:native` or the install script); otherwise the prebuilt addon for this
  * platform. The prebuilt one is linked against the libtorch of its build machine by soname
  * (libtorch.so.<major>.<minor>), so a libtorch of another version fails to load; the error
@@ -335,16 +335,12 @@ function load(): NativeBinding {
     `${process.platform}-${process.arch}`,
     'resnet-native.node',
   );
-  // RESNET_NATIVE_ADDON names another build of the addon (the sanitizer build, for instance).
-  const chosen = process.env['RESNET_NATIVE_ADDON'];
-  const local = chosen ?? join(packageRoot, 'build', 'Release', 'resnet_native.node');
+  const local = join(packageRoot, 'build', 'Release', 'resnet_native.node');
   const usePrebuilt =
     !existsSync(local) && existsSync(prebuilt) && process.env['RESNET_NATIVE_BUILD_FROM_SOURCE'] !== '1';
   let addon: NativeBinding;
   try {
-    if (chosen !== undefined) {
-      addon = require(chosen) as NativeBinding;
-    } else if (usePrebuilt) {
+    if (usePrebuilt) {
       addon = require(prebuilt) as NativeBinding;
     } else {
       const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
