@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterShape(env, exports);
   RegisterNN(env, exports);
   RegisterLoss(env, exports);
+  RegisterForeach(env, exports);
   RegisterAutograd(env, exports);
   RegisterCapture(env, exports);
   RegisterExecutor(env, exports);
