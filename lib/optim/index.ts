@@ -17,3 +17,4 @@ export type { RMSpropOptions } from './rmsprop.js';
 export { LARS } from './lars.js';
 export type { LARSOptions } from './lars.js';
 export * as lrScheduler from './schedulers.js';
+export { clipGradNorm_ } from './clip_grad.js';
