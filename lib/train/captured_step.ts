@@ -39,6 +39,8 @@ export class CapturedStep {
     private readonly optimizer: Optimizer<{ lr: number }>,
     private readonly loss: (logits: Tensor, target: Tensor) => Tensor,
     private readonly captureSteps = true,
+    /** Runs between backward and the update (gradient clipping); tensor ops only. */
+    private readonly afterBackward?: () => void,
   ) {}
 
   /** Forward, loss and backward, as a hand-written loop does them. */
@@ -48,6 +50,7 @@ export class CapturedStep {
       const logits = this.model.forward(x);
       const loss = this.loss(logits, y);
       loss.backward();
+      this.afterBackward?.();
       return { loss, logits };
     });
   }
