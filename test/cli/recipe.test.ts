@@ -61,3 +61,25 @@ describe('resnet-native train with torchvision train.py flags', () => {
     expect(config['modelEma']).toBe(true);
   }, 420_000);
 });
+
+describe("the README's ResNet-50 V2 recipe", () => {
+  it('is accepted flag for flag: it fails only for want of the ImageNet folder', async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const block = /## torchvision's recipes[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const args = block!
+      .replace(/\\\n/g, ' ')
+      .trim()
+      .split(/\s+/)
+      .slice(2) // npx resnet-native
+      .map((a) => (a === './imagenet' ? join(dir, 'no-imagenet') : a));
+    expect(args[0]).toBe('train');
+    const run = await exec('node', [cli, ...args], { timeout: 60_000 }).then(
+      () => undefined,
+      (e: { stderr: string }) => e,
+    );
+    expect(run).toBeDefined();
+    expect(run!.stderr).toContain('no-imagenet');
+    expect(run!.stderr).not.toMatch(/unknown option|is used only|has an effect only|invalid/);
+  }, 90_000);
+});
