@@ -125,6 +125,24 @@ interface NativeCore {
   addcdiv_(a: H, t1: H, t2: H, value: number): H;
   lerp_(a: H, end: H, weight: H | number): H;
   maximum_(a: H, b: H): H;
+  // foreach (multi-tensor) ops: in place ones return their first list
+  foreachAdd_(a: H[], b: H[], alpha: number): H[];
+  foreachAdd(a: H[], b: H[], alpha: number): H[];
+  foreachAddScalar_(a: H[], v: number): H[];
+  foreachMul_(a: H[], v: number): H[];
+  foreachMulList_(a: H[], b: H[]): H[];
+  foreachMulList(a: H[], b: H[]): H[];
+  foreachDivScalars_(a: H[], scalars: number[]): H[];
+  foreachAddcmul_(a: H[], t1: H[], t2: H[], value: number): H[];
+  foreachAddcmul(a: H[], t1: H[], t2: H[], value: number): H[];
+  foreachAddcdiv_(a: H[], t1: H[], t2: H[], value: number): H[];
+  foreachAddcdivScalars_(a: H[], t1: H[], t2: H[], scalars: number[]): H[];
+  foreachMaximum_(a: H[], b: H[]): H[];
+  foreachSqrt(a: H[]): H[];
+  foreachSqrt_(a: H[]): H[];
+  foreachNeg(a: H[]): H[];
+  foreachNorm(a: H[], ord: number): H[];
+  powNumber(base: number, exponent: number): number;
   // reductions
   sum(a: H, dims: Ints | null, keepdim: boolean): H;
   mean(a: H, dims: Ints | null, keepdim: boolean): H;

@@ -41,8 +41,8 @@ export {
   TorchError, StateDictError, FormatError,
 } from './errors.js'; // prettier-ignore
 export type { StateDictProblems, ShapeMismatch } from './errors.js';
-export { load, save } from './io/index.js';
-export type { LoadOptions, StateDict } from './io/index.js';
+export { load, save, readTrainCheckpointInfo } from './io/index.js';
+export type { LoadOptions, StateDict, TrainCheckpointInfo } from './io/index.js';
 export * as nn from './nn/index.js';
 export {
   BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d,

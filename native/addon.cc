@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterShape(env, exports);
   RegisterNN(env, exports);
   RegisterLoss(env, exports);
+  RegisterForeach(env, exports);
   RegisterAutograd(env, exports);
   RegisterAutocast(env, exports);
   RegisterAmp(env, exports);

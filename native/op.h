@@ -176,7 +176,7 @@ Napi::Value Invoke(const Napi::CallbackInfo& info, const OpInfo& op, std::index_
   if (rec != nullptr && op.policy == Policy::Record) {
     auto saved = std::make_tuple(
         Captured<std::tuple_element_t<I, Values>>::Save(*rec, std::get<I>(args), DynamicSlot(a, I))...);
-    if constexpr (std::is_same_v<Ret, InPlace>) rec->Mutated(std::get<0>(saved));
+    if constexpr (std::is_same_v<Ret, InPlace>) MarkMutated(*rec, std::get<0>(saved));
     auto outs = Result<Ret>::Record(*rec, result);
     const char* name = op.name;
     rec->Add(name, [saved, outs, name](Frame& f) {

@@ -34,6 +34,12 @@ struct MaybeInts {  // integer[] | null
   bool has = false;
   std::vector<int64_t> v;
 };
+// One number per tensor of a foreach op (a bias correction per parameter), each a plain number
+// or a per-call number (below) whose slot a replay reads.
+struct ScalarList {
+  std::vector<at::Scalar> values;
+  std::vector<int> slots;  // -1 where the number is fixed
+};
 // The result of an op that changes its first argument in place: JavaScript gets the same handle.
 struct InPlace {};
 
@@ -41,6 +47,7 @@ struct InPlace {};
 // capture JavaScript passes { dynamicSlot, value }; the replay reads numbers[dynamicSlot].
 int DynamicSlot(const Args& a, size_t i);
 double DynamicValue(const Args& a, size_t i, const char* name);
+ScalarList ReadScalarList(const Args& a, size_t i, const char* name);
 
 // ---- reading ----
 template <typename T>
@@ -110,6 +117,10 @@ struct Reader<MaybeInts> {
   static MaybeInts Read(const Args& a, size_t i, const char* n) {
     return a.IsNullish(i) ? MaybeInts{} : MaybeInts{true, a.IntList(i, n)};
   }
+};
+template <>
+struct Reader<ScalarList> {
+  static ScalarList Read(const Args& a, size_t i, const char* n) { return ReadScalarList(a, i, n); }
 };
 template <>
 struct Reader<at::ScalarType> {
@@ -213,5 +224,25 @@ struct Captured<MaybeScalar> {
   template <typename F>
   static void Tensors(const MaybeScalar&, F&&) {}
 };
+
+template <>
+struct Captured<ScalarList> {
+  using Saved = ScalarList;
+  static Saved Save(Recorder&, const ScalarList& v, int) { return v; }
+  static ScalarList Load(const Frame& f, const Saved& s) {
+    ScalarList out = s;
+    for (size_t k = 0; k < s.slots.size(); ++k)
+      if (s.slots[k] >= 0) out.values[k] = ScalarFromNumber((*f.numbers)[s.slots[k]]);
+    return out;
+  }
+  template <typename F>
+  static void Tensors(const ScalarList&, F&&) {}
+};
+
+// An in-place op marks what it changes: one register, or each of a foreach op's list.
+inline void MarkMutated(Recorder& rec, int reg) { rec.Mutated(reg); }
+inline void MarkMutated(Recorder& rec, const std::vector<int>& regs) {
+  for (int r : regs) rec.Mutated(r);
+}
 
 }  // namespace rn

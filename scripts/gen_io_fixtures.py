@@ -139,6 +139,68 @@ def small_training_checkpoint():
                                 'best_acc': 0.875, 'note': None, 'tag': b'\x00\xffraw'}
 
 
+def train_py_checkpoint():
+    """A checkpoint shaped as torchvision's references/classification/train.py saves it: its
+    parser's flags (the subset with their defaults, parsed from a recipe's command line), SGD with
+    the warm-up + cosine SequentialLR train.py builds, model_ema as its AveragedModel, epoch."""
+    p = argparse.ArgumentParser(description="PyTorch Classification Training", add_help=True)
+    p.add_argument("--data-path", default="/datasets01/imagenet_full_size/061417/", type=str)
+    p.add_argument("--model", default="resnet18", type=str)
+    p.add_argument("--device", default="cuda", type=str)
+    p.add_argument("-b", "--batch-size", default=32, type=int)
+    p.add_argument("--epochs", default=90, type=int)
+    p.add_argument("--opt", default="sgd", type=str)
+    p.add_argument("--lr", default=0.1, type=float)
+    p.add_argument("--momentum", default=0.9, type=float)
+    p.add_argument("--wd", "--weight-decay", default=1e-4, type=float, dest="weight_decay")
+    p.add_argument("--norm-weight-decay", default=None, type=float)
+    p.add_argument("--bias-weight-decay", default=None, type=float)
+    p.add_argument("--label-smoothing", default=0.0, type=float, dest="label_smoothing")
+    p.add_argument("--mixup-alpha", default=0.0, type=float)
+    p.add_argument("--cutmix-alpha", default=0.0, type=float)
+    p.add_argument("--lr-scheduler", default="steplr", type=str)
+    p.add_argument("--lr-warmup-epochs", default=0, type=int)
+    p.add_argument("--lr-warmup-method", default="constant", type=str)
+    p.add_argument("--lr-warmup-decay", default=0.01, type=float)
+    p.add_argument("--lr-step-size", default=30, type=int)
+    p.add_argument("--lr-gamma", default=0.1, type=float)
+    p.add_argument("--lr-min", default=0.0, type=float)
+    p.add_argument("--auto-augment", default=None, type=str)
+    p.add_argument("--random-erase", default=0.0, type=float)
+    p.add_argument("--amp", action="store_true")
+    p.add_argument("--model-ema", action="store_true")
+    p.add_argument("--model-ema-steps", type=int, default=32)
+    p.add_argument("--model-ema-decay", type=float, default=0.99998)
+    p.add_argument("--clip-grad-norm", default=None, type=float)
+    p.add_argument("--ra-sampler", action="store_true")
+    p.add_argument("--val-resize-size", default=256, type=int)
+    p.add_argument("--val-crop-size", default=224, type=int)
+    p.add_argument("--train-crop-size", default=224, type=int)
+    p.add_argument("--weights", default=None, type=str)
+    args = p.parse_args([  # torchvision's ResNet-50 V2 recipe, scaled down to 3 epochs
+        "--model", "resnet50", "--batch-size", "128", "--lr", "0.5", "--lr-scheduler", "cosineannealinglr",
+        "--lr-warmup-epochs", "1", "--lr-warmup-method", "linear", "--auto-augment", "ta_wide",
+        "--epochs", "3", "--random-erase", "0.1", "--weight-decay", "0.00002", "--norm-weight-decay", "0.0",
+        "--label-smoothing", "0.1", "--mixup-alpha", "0.2", "--cutmix-alpha", "1.0", "--train-crop-size", "176",
+        "--model-ema", "--val-resize-size", "232", "--ra-sampler"])
+    args.distributed = False  # train.py's init_distributed_mode sets it
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Flatten(),
+                                torch.nn.Linear(4 * 6 * 6, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+    warm = torch.optim.lr_scheduler.LinearLR(opt, start_factor=args.lr_warmup_decay, total_iters=1)
+    main = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs - 1)
+    sched = torch.optim.lr_scheduler.SequentialLR(opt, schedulers=[warm, main], milestones=[1])
+    ema = torch.optim.swa_utils.AveragedModel(model)
+    model(torch.randn(2, 3, 8, 8)).sum().backward()
+    opt.step()
+    sched.step()
+    ema.update_parameters(model)
+    ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "lr_scheduler": sched.state_dict(),
+            "epoch": 0, "args": args, "model_ema": ema.state_dict()}
+    return model.state_dict(), ckpt
+
+
 class Evil:
     """Loading a pickle of this with torch.load runs the shell command: what we must refuse."""
 
@@ -212,7 +274,12 @@ def generate(out):
            epoch=ckpt['epoch'], best_acc=ckpt['best_acc'], tag=list(ckpt['tag']))
     ckpt_args = dict(ckpt, args=argparse.Namespace(lr=0.1, epochs=90))
     torch.save(ckpt_args, P('wrapped_args.pth'))
-    record('pth', 'wrapped_args.pth', small_sd, key='model', refused_global='argparse.Namespace')
+    record('pth', 'wrapped_args.pth', small_sd, key='model')
+
+    tv_sd, tv_ckpt = train_py_checkpoint()
+    torch.save(tv_ckpt, P('train_py.pth'))
+    record('pth', 'train_py.pth', tv_sd, key='model', entries=list(tv_ckpt.keys()), epoch=tv_ckpt['epoch'],
+           args=vars(tv_ckpt['args']), ema=[describe(k, v) for k, v in tv_ckpt['model_ema'].items()])
 
     torch.save(views, P('legacy_views.pth'), _use_new_zipfile_serialization=False)
     record('pth', 'legacy_views.pth', views)

@@ -29,9 +29,48 @@ OPTIMIZERS = {
     "sgd_groups": lambda a: torch.optim.SGD(a, lr=0.1, momentum=0.9, weight_decay=1e-2),
     "adamw": lambda a: torch.optim.AdamW(a, lr=1e-2, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.05),
     "adamw_amsgrad": lambda a: torch.optim.AdamW(a, lr=3e-3, amsgrad=True),
+    "adam": lambda a: torch.optim.Adam(a, lr=1e-2, betas=(0.85, 0.99), eps=1e-7),
+    "adam_wd_amsgrad": lambda a: torch.optim.Adam(a, lr=5e-3, weight_decay=0.1, amsgrad=True),
+    "adam_skips": lambda a: torch.optim.Adam(a, lr=1e-2),
+    "rmsprop": lambda a: torch.optim.RMSprop(a, lr=1e-2),
+    "rmsprop_centered_momentum": lambda a: torch.optim.RMSprop(
+        a, lr=3e-3, alpha=0.9, eps=1e-6, weight_decay=1e-2, momentum=0.8, centered=True),
+    "lars": lambda a: Lars(a, lr=0.2, weight_decay=1e-2, momentum=0.9, eta=0.02),
 }
+# Steps at which a parameter has no gradient: its step count (and bias corrections) lag behind.
+SKIPS = {"adam_skips": {(0, 1), (2, 1), (1, 2)}}
+
+
+class Lars(torch.optim.Optimizer):
+    """The LARS of facebookresearch's DINO and Barlow Twins (one-dimensional parameters get
+    neither weight decay nor the trust ratio), written as there: torch.optim has no LARS."""
+
+    def __init__(self, params, lr, weight_decay=0, momentum=0.9, eta=0.001):
+        super().__init__(params, dict(lr=lr, weight_decay=weight_decay, momentum=momentum, eta=eta))
+
+    @torch.no_grad()
+    def step(self):
+        for g in self.param_groups:
+            for p in g["params"]:
+                dp = p.grad
+                if dp is None:
+                    continue
+                if p.ndim != 1:
+                    dp = dp.add(p, alpha=g["weight_decay"])
+                    param_norm = torch.norm(p)
+                    update_norm = torch.norm(dp)
+                    one = torch.ones_like(param_norm)
+                    q = torch.where(param_norm > 0.,
+                                    torch.where(update_norm > 0, (g["eta"] * param_norm / update_norm), one), one)
+                    dp = dp.mul(q)
+                param_state = self.state[p]
+                if "mu" not in param_state:
+                    param_state["mu"] = torch.zeros_like(p)
+                mu = param_state["mu"]
+                mu.mul_(g["momentum"]).add_(dp)
+                p.add_(mu, alpha=-g["lr"])
 # The resume runs: a momentum buffer (SGD), exp_avg and exp_avg_sq (AdamW), and max_exp_avg_sq.
-RESUMED = ["sgd_dampening", "adamw", "adamw_amsgrad"]
+RESUMED = ["sgd_dampening", "adamw", "adamw_amsgrad", "adam_wd_amsgrad", "rmsprop_centered_momentum", "lars"]
 
 
 def f32_exact(t):
@@ -62,8 +101,8 @@ def run(name, params0, grads, dtype, resume_at=None):
             opt = make(name, ps)
             opt.load_state_dict(saved["optim"])
         before = [p.detach().double().clone() for p in ps]
-        for p, g in zip(ps, grads[step]):
-            p.grad = g.to(dtype).clone()
+        for i, (p, g) in enumerate(zip(ps, grads[step])):
+            p.grad = None if (step, i) in SKIPS.get(name, ()) else g.to(dtype).clone()
         opt.step()
         updates.append([(p.detach().double() - b).flatten().tolist() for p, b in zip(ps, before)])
     return updates
@@ -112,7 +151,8 @@ def main():
         json.dump({"seed": args.seed, "torch": torch.__version__, "threads": torch.get_num_threads(),
                    "shapes": SHAPES, "resumeAt": RESUME_AT, "params0": [p.flatten().tolist() for p in params0],
                    "grads": [[g.flatten().tolist() for g in gs] for gs in grads], "cases": cases,
-                   "resumed": resumed, "schedules": schedules()}, f)
+                   "resumed": resumed,
+                   "skips": {k: sorted(v) for k, v in SKIPS.items()}, "schedules": schedules()}, f)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ export interface DataOptions {
   limitTest?: number | undefined;
   cropSize: number;
   resizeSize: number;
+  /** torchvision's --train-crop-size, --val-crop-size, --val-resize-size (default: cropSize, resizeSize). */
+  trainCropSize?: number | undefined;
+  valCropSize?: number | undefined;
+  valResizeSize?: number | undefined;
 }
 
 /** A padded random crop back to `size`, or nothing when the padding is 0. */
@@ -97,7 +101,10 @@ function source(o: DataOptions): Source {
   const root = o.dataPath;
   if (root === undefined)
     throw new Error('--data-path must name a folder with val/ (and, to train, train/) subfolders');
-  const sizes = { cropSize: o.cropSize, resizeSize: o.resizeSize };
+  const sizes = (train: boolean) =>
+    train
+      ? { cropSize: o.trainCropSize ?? o.cropSize, resizeSize: o.resizeSize }
+      : { cropSize: o.valCropSize ?? o.cropSize, resizeSize: o.valResizeSize ?? o.resizeSize };
   return {
     inChannels: 3,
     // ImageNet statistics: the preset of torchvision's weights, right for fine-tuning them.
@@ -106,7 +113,7 @@ function source(o: DataOptions): Source {
     load: async (train) =>
       new ImageFolder(join(root, train ? 'train' : 'val'), {
         mode: train && o.augment ? 'train' : 'eval',
-        ...sizes,
+        ...sizes(train),
       }),
   };
 }

@@ -34,6 +34,10 @@ const probability = (v: string): number => {
   if (n < 0 || n > 1) throw new InvalidArgumentError(`Expected a probability in [0, 1] but received ${v}`);
   return n;
 };
+/** A repeated or comma-separated list: `--lr-milestones 16 22` or `16,22`. */
+const listOf =
+  (item: (v: string) => number) =>
+  (v: string, previous: number[] | undefined): number[] => [...(previous ?? []), ...v.split(',').map(item)];
 const arch = () => new Option('--arch <name>', 'architecture').choices(Object.keys(architectures));
 // Checked where it is used (resolveDevice), so that a missing GPU is explained with the libtorch loaded.
 const device = () => new Option('--device <name>', 'where to run: cpu, cuda or cuda:N').default('cpu');
@@ -51,6 +55,11 @@ program
   .command('train', { isDefault: false })
   .description('train a ResNet (defaults: ResNet-20 on Fashion-MNIST, 3 epochs of one-cycle SGD)')
   .addOption(arch().default('resnet20'))
+  .addOption(
+    new Option('--model <name>', 'architecture (torchvision train.py’s name for --arch)')
+      .choices(Object.keys(architectures))
+      .hideHelp(),
+  )
   .addOption(dataset())
   .option('--data-path <dir>', 'dataset folder (CIFAR-10 binary, or ImageFolder with train/ and val/)')
   .option('--epochs <n>', 'epochs', positive, 3)
@@ -58,18 +67,44 @@ program
   .option('--lr <x>', 'learning rate (the peak rate for one-cycle)', num, 0.2)
   .option('--momentum <x>', 'SGD momentum', num, 0.9)
   .option('--wd, --weight-decay <x>', 'weight decay', num, 5e-4)
-  .option('--norm-weight-decay <x>', 'weight decay for BN weights and biases', num)
+  .option('--norm-weight-decay <x>', 'weight decay for the parameters of normalization layers', num)
+  .option('--bias-weight-decay <x>', 'weight decay for every bias (wins over --norm-weight-decay)', num)
   .option('--label-smoothing <x>', 'label smoothing', num, 0)
-  .addOption(new Option('--opt <name>', 'optimizer').choices(['sgd', 'adamw']).default('sgd'))
+  .addOption(
+    new Option('--opt <name>', 'optimizer')
+      .choices(['sgd', 'adamw', 'adam', 'rmsprop', 'lars'])
+      .default('sgd'),
+  )
   .option('--no-nesterov', 'plain momentum instead of Nesterov')
   .addOption(
     new Option('--lr-scheduler <name>', 'schedule')
-      .choices(['onecycle', 'cosineannealinglr', 'steplr', 'multisteplr', 'constant'])
+      .choices(['onecycle', 'cosineannealinglr', 'steplr', 'multisteplr', 'exponentiallr', 'constant'])
       .default('onecycle'),
   )
   .option('--lr-step-size <n>', 'StepLR period (epochs)', int, 30)
-  .option('--lr-gamma <x>', 'StepLR/MultiStepLR decay', num, 0.1)
-  .option('--lr-warmup-epochs <n>', 'linear warm-up epochs (not with onecycle)', int, 0)
+  .option('--lr-gamma <x>', 'StepLR/MultiStepLR/ExponentialLR decay', num, 0.1)
+  .option('--lr-min <x>', 'CosineAnnealingLR minimum rate', num, 0)
+  .option(
+    '--lr-milestones <epochs...>',
+    'MultiStepLR milestones (default: 1/2 and 3/4 of the epochs)',
+    listOf(int),
+  )
+  .option('--lr-warmup-epochs <n>', 'warm-up epochs (not with onecycle)', int, 0)
+  .addOption(
+    new Option('--lr-warmup-method <name>', 'warm-up: linear ramp or constant factor')
+      .choices(['linear', 'constant'])
+      .default('constant'),
+  )
+  .option('--lr-warmup-decay <x>', 'warm-up start factor', num, 0.01)
+  .option('--clip-grad-norm <x>', 'clip gradients to this total L2 norm', num)
+  .option('--model-ema', 'keep an exponential moving average of the weights (evaluated as evalEma)', false)
+  .option('--model-ema-steps <n>', 'batches between EMA updates', positive, 32)
+  .option(
+    '--model-ema-decay <x>',
+    'EMA decay per image (adjusted for steps, batch size, epochs)',
+    probability,
+    0.99998,
+  )
   .option('--no-augment', 'no random flips/crops')
   .option('--crop-padding <n>', 'random-crop padding (Fashion-MNIST: 0, CIFAR-10: 4)', int)
   .option('--random-erase <p>', 'random erasing probability (after normalization)', probability, 0)
@@ -93,7 +128,16 @@ program
   .option('--limit-test <n>', 'use only the first n test images', int)
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size (232 for torchvision V2 weights)', int, 256)
-  .action(async (flags: TrainFlags, cmd: Command) => {
+  .option('--train-crop-size <n>', 'ImageFolder training crop (default: --crop-size)', positive)
+  .option('--val-crop-size <n>', 'ImageFolder evaluation crop (default: --crop-size)', positive)
+  .option('--val-resize-size <n>', 'ImageFolder evaluation resize (default: --resize-size)', positive)
+  .action(async (flags: TrainFlags & { model?: string }, cmd: Command) => {
+    if (flags.model !== undefined) {
+      if (cmd.getOptionValueSource('arch') === 'cli' && flags.arch !== flags.model)
+        throw new InvalidArgumentError(`--model ${flags.model} and --arch ${flags.arch} disagree: give one`);
+      flags.arch = flags.model;
+    }
+    delete flags.model;
     checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await train(flags);
   });

@@ -10,6 +10,11 @@ import type { Module } from '../nn/module.js';
 import * as S from '../optim/schedulers.js';
 import { SGD } from '../optim/sgd.js';
 import { AdamW } from '../optim/adamw.js';
+import { Adam } from '../optim/adam.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import { LARS } from '../optim/lars.js';
+import { ExponentialMovingAverage, emaDecayFor } from '../train/ema.js';
+import { recipeSchedule, weightDecayGroups, type ScheduleFlags } from './recipe.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { manualSeed, setNumThreads, getNumThreads } from '../runtime.js';
 import type { Tensor } from '../tensor.js';
@@ -28,13 +33,25 @@ export interface TrainFlags {
   momentum: number;
   weightDecay: number;
   normWeightDecay?: number;
+  biasWeightDecay?: number;
   labelSmoothing: number;
-  opt: 'sgd' | 'adamw';
+  opt: 'sgd' | 'adamw' | 'adam' | 'rmsprop' | 'lars';
   nesterov: boolean;
-  lrScheduler: 'onecycle' | 'cosineannealinglr' | 'steplr' | 'multisteplr' | 'constant';
+  lrScheduler: 'onecycle' | ScheduleFlags['lrScheduler'];
   lrStepSize: number;
   lrGamma: number;
+  lrMin: number;
+  lrMilestones?: number[];
   lrWarmupEpochs: number;
+  lrWarmupMethod: 'linear' | 'constant';
+  lrWarmupDecay: number;
+  clipGradNorm?: number;
+  modelEma: boolean;
+  modelEmaSteps: number;
+  modelEmaDecay: number;
+  trainCropSize?: number;
+  valCropSize?: number;
+  valResizeSize?: number;
   augment: boolean;
   cropPadding?: number;
   randomErase: number;
@@ -59,29 +76,19 @@ export interface TrainFlags {
   amp: boolean;
 }
 
-/** Parameter groups: weight decay everywhere, or `normWeightDecay` on BN weights and biases. */
-function paramGroups(model: Module, trainable: Set<Tensor>, f: TrainFlags) {
-  const decay: Tensor[] = [];
-  const noDecay: Tensor[] = [];
-  for (const [name, p] of model.namedParameters()) {
-    if (!trainable.has(p)) continue;
-    const isNormOrBias = p.shape.length === 1 || name.endsWith('.bias');
-    (f.normWeightDecay !== undefined && isNormOrBias ? noDecay : decay).push(p);
-  }
-  const groups = [{ params: decay, weightDecay: f.weightDecay }];
-  if (noDecay.length > 0) groups.push({ params: noDecay, weightDecay: f.normWeightDecay! });
-  return groups;
-}
-
 function makeOptimizer(model: Module, trainable: Set<Tensor>, f: TrainFlags): Optimizer<{ lr: number }> {
-  const groups = paramGroups(model, trainable, f);
-  if (f.opt === 'adamw') return new AdamW(groups, { lr: f.lr, weightDecay: f.weightDecay });
-  return new SGD(groups, {
-    lr: f.lr,
-    momentum: f.momentum,
-    nesterov: f.nesterov,
-    weightDecay: f.weightDecay,
-  });
+  const groups = weightDecayGroups(model, trainable, f).map((g) => ({
+    params: g.params,
+    weightDecay: g.weightDecay,
+  }));
+  const wd = f.weightDecay;
+  if (f.opt === 'adamw') return new AdamW(groups, { lr: f.lr, weightDecay: wd });
+  if (f.opt === 'adam') return new Adam(groups, { lr: f.lr, weightDecay: wd });
+  // torchvision's train.py: RMSprop with eps 0.0316 and alpha 0.9 (the EfficientNet/MobileNet recipes)
+  if (f.opt === 'rmsprop')
+    return new RMSprop(groups, { lr: f.lr, momentum: f.momentum, weightDecay: wd, eps: 0.0316, alpha: 0.9 });
+  if (f.opt === 'lars') return new LARS(groups, { lr: f.lr, momentum: f.momentum, weightDecay: wd });
+  return new SGD(groups, { lr: f.lr, momentum: f.momentum, nesterov: f.nesterov, weightDecay: wd });
 }
 
 function makeScheduler(
@@ -91,24 +98,7 @@ function makeScheduler(
 ): [S.LRScheduler | undefined, 'batch' | 'epoch'] {
   if (f.lrScheduler === 'onecycle')
     return [new S.OneCycleLR(opt, { maxLr: f.lr, epochs: f.epochs, stepsPerEpoch }), 'batch'];
-  const total = f.epochs - f.lrWarmupEpochs;
-  let main: S.LRScheduler | undefined;
-  if (f.lrScheduler === 'cosineannealinglr')
-    main = new S.CosineAnnealingLR(opt, { tMax: Math.max(total, 1) });
-  else if (f.lrScheduler === 'steplr') main = new S.StepLR(opt, { stepSize: f.lrStepSize, gamma: f.lrGamma });
-  else if (f.lrScheduler === 'multisteplr')
-    main = new S.MultiStepLR(opt, {
-      milestones: [Math.floor(total / 2), Math.floor((3 * total) / 4)],
-      gamma: f.lrGamma,
-    });
-  if (f.lrWarmupEpochs > 0) {
-    const warm = new S.LinearLR(opt, { startFactor: 0.01, totalIters: f.lrWarmupEpochs });
-    return [
-      main ? new S.SequentialLR(opt, { schedulers: [warm, main], milestones: [f.lrWarmupEpochs] }) : warm,
-      'epoch',
-    ];
-  }
-  return [main, 'epoch'];
+  return [recipeSchedule(opt, { ...f, lrScheduler: f.lrScheduler }), 'epoch'];
 }
 
 /** --output-dir; else a resumed run's own folder; else a new folder under runs/. */
@@ -167,11 +157,23 @@ export async function train(f: TrainFlags): Promise<number> {
       2,
     ),
   );
+  // torchvision's --model-ema: a second instance holds the average (the first update copies)
+  let ema: ExponentialMovingAverage | undefined;
+  if (f.modelEma) {
+    const copy = await buildModel(f.arch, { numClasses, inChannels: setup.inChannels });
+    if (f.channelsLast) copy.model.to('channels_last');
+    ema = new ExponentialMovingAverage(
+      copy.model,
+      emaDecayFor(f.modelEmaDecay, f.batchSize, f.modelEmaSteps, f.epochs),
+    );
+  }
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
     outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device, amp: f.amp,
     ...(scheduler ? { scheduler } : {}),
+    ...(f.clipGradNorm === undefined ? {} : { clipGradNorm: f.clipGradNorm }),
+    ...(ema ? { ema: { average: ema, steps: f.modelEmaSteps, warmupEpochs: f.lrWarmupEpochs } } : {}),
     onBatch: (e) => progress.batch(e),
     onEpoch: (r) => progress.epoch(r),
   }); // prettier-ignore
@@ -193,6 +195,14 @@ export async function train(f: TrainFlags): Promise<number> {
     await save(views, weights);
   } finally {
     for (const t of Object.values(views)) t.dispose();
+  }
+  if (ema) {
+    const emaViews = ema.module.stateDict();
+    try {
+      await save(emaViews, join(outDir, 'model_ema.safetensors'));
+    } finally {
+      for (const t of Object.values(emaViews)) t.dispose();
+    }
   }
   const final = trainer.history.at(-1);
   console.log(`run folder:   ${outDir}`);

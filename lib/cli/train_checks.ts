@@ -17,14 +17,39 @@ const rules: Array<{ flags: Flag[]; applies: (f: Flags) => boolean; unless: stri
       'has no effect with --lr-scheduler onecycle (its warm-up is built in); choose another --lr-scheduler',
   },
   {
+    flags: ['lrWarmupMethod', 'lrWarmupDecay'],
+    applies: (f) => (f.lrWarmupEpochs ?? 0) > 0,
+    unless: 'has an effect only with --lr-warmup-epochs > 0',
+  },
+  {
+    flags: ['lrMin'],
+    applies: (f) => f.lrScheduler === 'cosineannealinglr',
+    unless: 'is used only by --lr-scheduler cosineannealinglr',
+  },
+  {
+    flags: ['lrMilestones'],
+    applies: (f) => f.lrScheduler === 'multisteplr',
+    unless: 'is used only by --lr-scheduler multisteplr',
+  },
+  {
+    flags: ['modelEmaSteps', 'modelEmaDecay'],
+    applies: (f) => f.modelEma === true,
+    unless: 'has an effect only with --model-ema',
+  },
+  {
+    flags: ['trainCropSize', 'valCropSize', 'valResizeSize'],
+    applies: (f) => f.dataset === 'imagefolder',
+    unless: 'is used only by --dataset imagefolder',
+  },
+  {
     flags: ['lrStepSize'],
     applies: (f) => f.lrScheduler === 'steplr',
-    unless: `is used only by --lr-scheduler steplr (multisteplr's milestones are at 1/2 and 3/4 of the epochs)`,
+    unless: 'is used only by --lr-scheduler steplr (multisteplr takes --lr-milestones)',
   },
   {
     flags: ['lrGamma'],
-    applies: (f) => f.lrScheduler === 'steplr' || f.lrScheduler === 'multisteplr',
-    unless: 'is used only by --lr-scheduler steplr and multisteplr',
+    applies: (f) => ['steplr', 'multisteplr', 'exponentiallr'].includes(f.lrScheduler ?? ''),
+    unless: 'is used only by --lr-scheduler steplr, multisteplr and exponentiallr',
   },
   {
     flags: ['limitTrain', 'limitTest', 'cropPadding'],
@@ -41,7 +66,12 @@ const rules: Array<{ flags: Flag[]; applies: (f: Flags) => boolean; unless: stri
     applies: (f) => f.augment !== false,
     unless: 'is an augmentation: it has no effect with --no-augment',
   },
-  { flags: ['momentum', 'nesterov'], applies: (f) => f.opt === 'sgd', unless: 'is used only by --opt sgd' },
+  { flags: ['nesterov'], applies: (f) => f.opt === 'sgd', unless: 'is used only by --opt sgd' },
+  {
+    flags: ['momentum'],
+    applies: (f) => f.opt === 'sgd' || f.opt === 'rmsprop' || f.opt === 'lars',
+    unless: 'is used only by --opt sgd, rmsprop and lars',
+  },
 ];
 
 /** `lrWarmupEpochs` → `--lr-warmup-epochs` (commander's camelCase back to the flag typed). */

@@ -44,6 +44,16 @@ export class PickledObject {
   ) {}
 }
 
+/**
+ * An `argparse.Namespace` (the `args` of torchvision's train.py checkpoints), read as the plain
+ * record of its attributes. Nothing is constructed or run: the pickle's NEWOBJ makes an empty
+ * record and its BUILD fills the attributes from their dict, which may hold only plain data.
+ */
+export class Namespace {
+  /** The attributes (Python's `vars(args)`), in the file's order. */
+  readonly fields: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+}
+
 export interface TorchUnpickleResult {
   root: unknown;
   /** Tensors whose bytes are still to be read; `materialize` removes what it fills. */
@@ -111,11 +121,18 @@ export function unpickleTorch(
         if (TORCH_DTYPE_NAMES.has(name)) return { qualifiedName: q };
       }
       if (q === '_codecs.encode') return fn(q, codecsEncode); // how protocol 2 pickles bytes
+      if (q === 'argparse.Namespace') {
+        return fn(q, (args) => {
+          if (args.length !== 0)
+            throw new FormatError(`argparse.Namespace: expected no arguments but received ${args.length}`);
+          return new Namespace();
+        });
+      }
       if (allowed.has(q)) return fn(q, (args) => new PickledObject(q, args));
       throw new FormatError(
         `refusing to load global '${q}' from the pickle: a checkpoint may hold only tensors, storages, dicts, ` +
-          `OrderedDict, lists, tuples, numbers and strings, and nothing in it is ever run. (Plain-data classes ` +
-          `such as argparse.Namespace can be kept as inert placeholders with { allowGlobals: ['module.Name'] }.)`,
+          `OrderedDict, argparse.Namespace, lists, tuples, numbers and strings, and nothing in it is ever run. ` +
+          `(Other plain-data classes can be kept as inert placeholders with { allowGlobals: ['module.Name'] }.)`,
       );
     },
     persistentLoad(pid) {
@@ -134,6 +151,20 @@ export function unpickleTorch(
       if (obj instanceof Map && (state === null || state instanceof Map)) return;
       if (obj instanceof PickledObject) {
         obj.state = state;
+        return;
+      }
+      if (obj instanceof Namespace) {
+        if (!(state instanceof Map))
+          throw new FormatError(
+            `argparse.Namespace: expected a dict of attributes but received ${aTypeName(state)}`,
+          );
+        for (const [k, v] of state) {
+          if (typeof k !== 'string')
+            throw new FormatError(
+              `argparse.Namespace: expected string attribute names but received ${aTypeName(k)}`,
+            );
+          obj.fields[k] = v;
+        }
         return;
       }
       throw new FormatError(`BUILD (setting the state of an object) on ${aTypeName(obj)} is not allowed`);

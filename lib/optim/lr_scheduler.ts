@@ -133,6 +133,23 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/** Multiplies the rate by a constant `factor` (default 1/3) for the first `totalIters` steps (default 5), as PyTorch's `ConstantLR`: torchvision's constant warm-up. */
+export class ConstantLR extends LRScheduler {
+  constructor(
+    optimizer: AnyOptimizer,
+    readonly options: { factor?: number; totalIters?: number } = {},
+  ) {
+    super(optimizer);
+    checkRange('factor', options.factor ?? 1 / 3, 0, 1);
+    int('totalIters', options.totalIters ?? 5, 0);
+    this.step();
+  }
+  protected lrAt(e: number, i: number): number {
+    const { factor = 1 / 3, totalIters = 5 } = this.options;
+    return this.baseLrs[i]! * (e < totalIters ? factor : 1);
+  }
+}
+
 /** Runs `schedulers` one after another, switching at `milestones` (steps). */
 export class SequentialLR extends LRScheduler {
   private current: LRScheduler;

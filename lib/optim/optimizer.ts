@@ -24,6 +24,20 @@ export interface ParamGroup<O> {
   initialLr?: number;
 }
 
+/** What `update` receives: parameters of one group, device and dtype that have gradients, in group order. */
+export interface UpdateBatch<O> {
+  /** The parameters. */
+  params: Tensor[];
+  /** Their gradients (handles the optimizer disposes after the update). */
+  grads: Tensor[];
+  /** Their optimizer state (empty objects before their first update). */
+  states: ParamState[];
+  /** Each parameter's numbers from `stepNumbers`, in the same order. */
+  numbers: number[][];
+  /** The group's options. */
+  options: O;
+}
+
 /** What the constructor accepts: tensors, or groups that override the defaults. */
 export type ParamsArg<O> = Iterable<Tensor> | Array<{ params: Iterable<Tensor> } & Partial<O>>;
 
@@ -87,14 +101,14 @@ export abstract class Optimizer<O extends { lr: number }> {
   protected abstract stepNumbers(state: ParamState, options: O): number[];
   /** What decides the update's control flow (which options are zero, whether the state exists yet): a captured step is replayed only while it is unchanged. */
   protected abstract structure(state: ParamState, options: O): string;
-  /** Updates one parameter from its gradient, with `n` from stepNumbers, through tensor ops only. Runs inside noGrad. */
-  protected abstract update(
-    param: Tensor,
-    grad: Tensor,
-    state: ParamState,
-    options: O,
-    n: readonly number[],
-  ): void;
+  /**
+   * Updates a batch of parameters (one group's, of one device and dtype) from their gradients,
+   * with multi-tensor (foreach) ops as torch.optim's foreach implementations: a handful of
+   * native calls per group rather than several per parameter. `numbers[k]` are parameter k's
+   * numbers from stepNumbers; numbers that depend only on the group's options are read from
+   * `numbers[0]`. Tensor ops only; runs inside noGrad.
+   */
+  protected abstract update(batch: UpdateBatch<O>): void;
 
   #stateOf(p: Tensor): ParamState {
     let state = this.state.get(p);
@@ -107,13 +121,32 @@ export abstract class Optimizer<O extends { lr: number }> {
     const updated: Tensor[] = [];
     noGrad(() => {
       for (const group of this.paramGroups) {
+        // foreach lists hold one device and dtype, as torch.optim groups them
+        const batches = new Map<string, UpdateBatch<O>>();
         for (const p of group.params) {
           const grad = p.grad;
           if (grad === null) continue;
+          const key = `${p.device}|${p.dtype}`;
+          let batch = batches.get(key);
+          if (batch === undefined)
+            batches.set(
+              key,
+              (batch = { params: [], grads: [], states: [], numbers: [], options: group.options }),
+            );
           const state = this.#stateOf(p);
-          this.update(p, grad, state, group.options, numbers(this.stepNumbers(state, group.options)));
-          grad.dispose(); // this handle only; the gradient itself stays on the parameter
+          batch.params.push(p);
+          batch.grads.push(grad);
+          batch.states.push(state);
+          batch.numbers.push(numbers(this.stepNumbers(state, group.options)));
           updated.push(p);
+        }
+        for (const batch of batches.values()) {
+          try {
+            this.update(batch);
+          } finally {
+            // these handles only; the gradients themselves stay on the parameters
+            for (const g of batch.grads) g.dispose();
+          }
         }
       }
     });

@@ -1,7 +1,8 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay, as torch.optim.SGD. */
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { Optimizer, checkRange, type ParamState, type ParamsArg } from './optimizer.js';
+import * as F from './foreach.js';
+import { Optimizer, checkRange, type ParamState, type ParamsArg, type UpdateBatch } from './optimizer.js';
 
 /** Options of `SGD`, as `torch.optim.SGD`'s (camelCased). */
 export interface SGDOptions {
@@ -57,24 +58,40 @@ export class SGD extends Optimizer<SGDOptions> {
     return flags.map(Number).join('');
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, o: SGDOptions, n: readonly number[]): void {
-    const [weightDecay, momentum, keep1MinusDampening, negLr] = n as [number, number, number, number];
+  protected update({ params, grads, states, options: o, numbers }: UpdateBatch<SGDOptions>): void {
+    const [weightDecay, momentum, keep1MinusDampening, negLr] = numbers[0] as [
+      number,
+      number,
+      number,
+      number,
+    ];
     // Temporaries are disposed at once: a step runs thousands of times.
-    const temps: Tensor[] = [];
-    const keep = (t: Tensor): Tensor => (temps.push(t), t);
-    let d = o.maximize ? keep(grad.neg()) : grad;
-    if (o.weightDecay !== 0) d = keep(d.add(p, weightDecay));
+    const temps: Tensor[][] = [];
+    const keep = (ts: Tensor[]): Tensor[] => (temps.push(ts), ts);
+    let d = o.maximize ? keep(F.neg(grads)) : grads;
+    if (o.weightDecay !== 0) d = keep(F.add(d, params, weightDecay));
     if (o.momentum !== 0) {
-      let buf = state['momentum_buffer'] as Tensor | undefined;
-      if (buf === undefined) {
-        buf = d.clone();
-        state['momentum_buffer'] = buf;
-      } else {
-        buf.mul_(momentum).add_(d, keep1MinusDampening);
+      const bufs: Tensor[] = [];
+      const old: Tensor[] = [];
+      const oldD: Tensor[] = [];
+      d.forEach((dk, k) => {
+        const state = states[k]!;
+        const buf = state['momentum_buffer'] as Tensor | undefined;
+        if (buf === undefined) {
+          state['momentum_buffer'] = dk.clone(); // the first step's buffer is the gradient itself
+        } else {
+          old.push(buf);
+          oldD.push(dk);
+        }
+        bufs.push(state['momentum_buffer'] as Tensor);
+      });
+      if (old.length > 0) {
+        F.mul_(old, momentum);
+        F.add_(old, oldD, keep1MinusDampening);
       }
-      d = o.nesterov ? keep(d.add(buf, momentum)) : buf;
+      d = o.nesterov ? keep(F.add(d, bufs, momentum)) : bufs;
     }
-    p.add_(d, negLr);
-    for (const t of temps) t.dispose();
+    F.add_(params, d, negLr);
+    F.disposeAll(...temps);
   }
 }

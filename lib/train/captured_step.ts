@@ -42,6 +42,8 @@ export class CapturedStep {
     private readonly captureSteps = true,
     /** Mixed precision: forward and loss under autocast; with a scaler, steps run eagerly (its skip reads a value). */
     private readonly amp: TrainerAmp | null = null,
+    /** Runs between backward and the update (gradient clipping); tensor ops only. */
+    private readonly afterBackward?: () => void,
   ) {}
 
   /** Forward, loss and backward, as a hand-written loop does them. */
@@ -54,7 +56,13 @@ export class CapturedStep {
       };
       // Backward outside autocast, as PyTorch's recipe: its ops follow the forward's dtypes.
       const { logits, loss } = this.amp === null ? forward() : this.amp.run(forward);
-      (this.amp?.scaler?.scale(loss) ?? loss).backward();
+      const scaler = this.amp?.scaler;
+      (scaler?.scale(loss) ?? loss).backward();
+      if (this.afterBackward) {
+        // Clipping sees true gradients: unscaled first, as torchvision's script does with AMP.
+        scaler?.unscale_(this.optimizer);
+        this.afterBackward();
+      }
       return { loss, logits };
     });
   }

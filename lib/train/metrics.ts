@@ -16,7 +16,12 @@ export interface PhaseMetrics {
   seconds: number;
   /** Throughput: images / seconds. */
   imagesPerSec: number;
+  /** The Trainer's custom metrics (`metrics` option), each a mean per image. */
+  custom?: Record<string, number>;
 }
+
+/** A custom metric: a batch's mean value from its logits and targets (read into JavaScript). */
+export type MetricFn = (logits: Tensor, target: Tensor) => number;
 
 export class MetricsMeter {
   private lossSum = 0;
@@ -24,6 +29,9 @@ export class MetricsMeter {
   private correct5 = 0;
   private images = 0;
   private readonly start = performance.now();
+  private readonly sums: Record<string, number> = {};
+
+  constructor(private readonly metrics: Record<string, MetricFn> = {}) {}
 
   /** Adds one batch: `loss` is the batch mean. */
   update(logits: Tensor, target: Tensor, loss: number): void {
@@ -39,6 +47,8 @@ export class MetricsMeter {
     this.correct1 += c1!;
     this.correct5 += c5!;
     this.images += n;
+    for (const [name, fn] of Object.entries(this.metrics))
+      this.sums[name] = (this.sums[name] ?? 0) + noGrad(() => tidy(() => fn(logits, target))) * n;
   }
 
   get count(): number {
@@ -55,6 +65,9 @@ export class MetricsMeter {
       images: this.images,
       seconds,
       imagesPerSec: this.images / Math.max(seconds, 1e-9),
+      ...(Object.keys(this.metrics).length === 0
+        ? {}
+        : { custom: Object.fromEntries(Object.keys(this.metrics).map((k) => [k, (this.sums[k] ?? 0) / n])) }),
     };
   }
 }

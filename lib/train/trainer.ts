@@ -22,7 +22,12 @@ import { checkBool, checkInt } from '../validate.js';
 import type { MemoryFormat, Tensor } from '../tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { CapturedStep } from './captured_step.js';
-import { MetricsMeter, type PhaseMetrics } from './metrics.js';
+import { MetricsMeter, type MetricFn, type PhaseMetrics } from './metrics.js';
+import { dispatch, type Callback } from './callbacks.js';
+import type { ExponentialMovingAverage } from './ema.js';
+import { TensorBoardLogger } from './tensorboard.js';
+import { clipGradNorm_ } from '../optim/clip_grad.js';
+import { checkRange } from '../optim/optimizer.js';
 import { writePlot } from './plot.js';
 
 /** Training stopped because the loss became NaN or infinite. */
@@ -38,6 +43,8 @@ export interface EpochRecord {
   train: PhaseMetrics;
   /** Metrics over `evalLoader`, when one is given. */
   eval?: PhaseMetrics;
+  /** Metrics of the `ema` weights over `evalLoader`, when both are given. */
+  evalEma?: PhaseMetrics;
 }
 
 /** Progress after one training batch, passed to `onBatch`. */
@@ -52,6 +59,8 @@ export interface BatchEvent {
   loss: number;
   /** Training throughput so far in this epoch. */
   imagesPerSec: number;
+  /** Learning rate of the first parameter group during this batch's step. */
+  lr: number;
 }
 
 /** What `Trainer` trains, with what, and for how long. */
@@ -77,6 +86,18 @@ export interface TrainerOptions {
   epochs: number;
   /** Label smoothing of the cross-entropy loss (default 0), as PyTorch's `label_smoothing`. */
   labelSmoothing?: number;
+  /** The loss, from the logits and the batch's targets (default: cross-entropy with `labelSmoothing`); tensor ops only, so that the step can be captured. */
+  loss?: (logits: Tensor, target: Tensor) => Tensor;
+  /** Custom metrics, each a batch mean from logits and targets, averaged per phase into `custom` of the records. */
+  metrics?: Record<string, MetricFn>;
+  /** Clip the gradients to this total L2 norm before each update (torchvision's `--clip-grad-norm`). */
+  clipGradNorm?: number;
+  /** A moving average of the weights, updated every `steps` batches (from batch 0 of each epoch) and restarted during the first `warmupEpochs` epochs, as torchvision's `--model-ema`; evaluated as `evalEma`. */
+  ema?: { average: ExponentialMovingAverage; steps: number; warmupEpochs?: number };
+  /** Begin/end hooks of the run, epochs and batches (see `Callback`). */
+  callbacks?: Callback[];
+  /** Write TensorBoard event files into `outDir` (default true when `outDir` is given). */
+  tensorboard?: boolean;
   /** Where checkpoint.safetensors, metrics.jsonl and metrics.svg go. */
   outDir?: string;
   /** Also checkpoint every this many batches (0: only at epoch ends). */
@@ -131,6 +152,8 @@ export class Trainer {
   readonly #schedulerStep: 'batch' | 'epoch';
   readonly #device: ResolvedDevice | undefined;
   readonly #amp: TrainerAmp | null;
+  readonly #callbacks: Callback[];
+  #stopRequested = false;
 
   constructor(readonly options: TrainerOptions) {
     checkInt('epochs', options.epochs, 0);
@@ -145,6 +168,21 @@ export class Trainer {
     this.#schedulerStep =
       options.schedulerStep ?? (options.scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
     this.#amp = resolveTrainerAmp(options.amp, options.device);
+    if (options.clipGradNorm !== undefined)
+      checkRange('clipGradNorm', options.clipGradNorm, 0, Infinity, true);
+    this.#callbacks = [...(options.callbacks ?? [])];
+    if (options.outDir !== undefined && (options.tensorboard ?? true))
+      this.#callbacks.push(new TensorBoardLogger(options.outDir));
+  }
+
+  /** Asks training to stop after the current batch; the epoch is still evaluated, checkpointed and recorded. */
+  stop(): void {
+    this.#stopRequested = true;
+  }
+
+  /** Whether `stop()` was called during this `fit()`. */
+  get stopped(): boolean {
+    return this.#stopRequested;
   }
 
   /** `outDir/checkpoint.safetensors`, or undefined without `outDir`. */
@@ -185,8 +223,11 @@ export class Trainer {
 
   private async runEpochs(epochs: number, outDir: string | undefined): Promise<void> {
     const { evalLoader } = this.options;
-    while (this.state.epoch < epochs) {
+    this.#stopRequested = false;
+    await dispatch(this.#callbacks, 'onTrainBegin', this);
+    while (this.state.epoch < epochs && !this.#stopRequested) {
       const epoch = this.state.epoch;
+      await dispatch(this.#callbacks, 'onEpochBegin', epoch + 1, this);
       const train = await this.trainEpoch(epoch, this.state.batch);
       if (this.#schedulerStep === 'epoch') this.options.scheduler?.step();
       const record: EpochRecord = {
@@ -195,6 +236,9 @@ export class Trainer {
         train,
       };
       if (evalLoader !== undefined) record.eval = await this.evaluate(evalLoader);
+      const ema = this.options.ema?.average.module;
+      if (evalLoader !== undefined && ema !== undefined)
+        record.evalEma = await this.evaluate(evalLoader, ema);
       this.history.push(record);
       this.state = { epoch: epoch + 1, batch: 0 };
       await this.checkpoint();
@@ -203,7 +247,9 @@ export class Trainer {
         await writePlot(join(outDir, 'metrics.svg'), this.history);
       }
       this.options.onEpoch?.(record);
+      await dispatch(this.#callbacks, 'onEpochEnd', record, this);
     }
+    await dispatch(this.#callbacks, 'onTrainEnd', this, this.history);
   }
 
   private async checkpoint(): Promise<void> {
@@ -245,18 +291,26 @@ export class Trainer {
     } = this.options;
     model.train();
     for (const m of this.options.evalModules ?? []) m.eval();
-    const meter = new MetricsMeter();
+    const meter = new MetricsMeter(this.options.metrics);
+    const { clipGradNorm, ema } = this.options;
+    const clip =
+      clipGradNorm === undefined
+        ? undefined
+        : () => clipGradNorm_(model.parameters(), clipGradNorm)?.dispose();
     this.#step ??= new CapturedStep(
       model,
       optimizer,
-      (logits, y) => crossEntropy(logits, y, { labelSmoothing }),
+      this.options.loss ?? ((logits, y) => crossEntropy(logits, y, { labelSmoothing })),
       this.options.captureSteps ?? true,
       this.#amp,
+      clip,
     );
     const batches = trainLoader.epoch(epoch, startBatch);
     let next = batches.next();
     for (let item = await next; item.done !== true; item = await next) {
       const { input, target, index } = item.value;
+      await dispatch(this.#callbacks, 'onBatchBegin', { epoch: epoch + 1, batch: index + 1 }, this);
+      const lr = optimizer.paramGroups[0]!.options.lr;
       const x = this.toDevice(input);
       const y = this.toDevice(target);
       const running = this.#step.run(x, y);
@@ -277,15 +331,23 @@ export class Trainer {
             'Try a lower learning rate or a warm-up.',
         );
       }
+      if (ema !== undefined && index % ema.steps === 0) {
+        ema.average.updateParameters(model);
+        // torchvision: during the warm-up the average restarts, copying the weights
+        if (epoch < (ema.warmupEpochs ?? 0)) ema.average.nAveraged = 0;
+      }
       if (this.#schedulerStep === 'batch') scheduler?.step();
       const m = meter.result();
-      this.options.onBatch?.({
+      const event = {
         epoch: epoch + 1,
         batch: index + 1,
         batches: trainLoader.length,
         loss,
         imagesPerSec: m.imagesPerSec,
-      });
+        lr,
+      };
+      this.options.onBatch?.(event);
+      await dispatch(this.#callbacks, 'onBatchEnd', event, this);
       if (checkpointEvery > 0 && (index + 1) % checkpointEvery === 0 && index + 1 < trainLoader.length) {
         this.state = { epoch, batch: index + 1 };
         // The checkpoint's bytes are taken now, synchronously; the file is written while the
@@ -293,20 +355,25 @@ export class Trainer {
         await this.#writing;
         this.#writing = this.checkpoint();
       }
+      if (this.#stopRequested) {
+        await batches.return(undefined);
+        break;
+      }
     }
     await this.#writing;
     return meter.result();
   }
 
   /** Loss and accuracy of the model (in eval mode) over `loader`; each module's mode is restored after. */
-  async evaluate(loader: DataLoader): Promise<PhaseMetrics> {
-    const { model, labelSmoothing = 0 } = this.options;
+  async evaluate(loader: DataLoader, model: Module = this.options.model): Promise<PhaseMetrics> {
+    const { labelSmoothing = 0 } = this.options;
+    const lossOf = this.options.loss ?? ((l: Tensor, y: Tensor) => crossEntropy(l, y, { labelSmoothing }));
     // Parents before children (namedModules' order), so that restoring a parent's mode, which
     // sets its children's too, is followed by each child's own.
     const modes = model.modules().map((m) => [m, m.training] as const);
     model.eval();
     try {
-      const meter = new MetricsMeter();
+      const meter = new MetricsMeter(this.options.metrics);
       for await (const { input, target } of loader.epoch(0)) {
         const x = this.toDevice(input);
         const y = this.toDevice(target);
@@ -314,7 +381,7 @@ export class Trainer {
         const logits = await (this.#amp === null
           ? model.forwardAsync(x)
           : this.#amp.run(() => model.forwardAsync(x)));
-        noGrad(() => tidy(() => meter.update(logits, y, crossEntropy(logits, y, { labelSmoothing }).item())));
+        noGrad(() => tidy(() => meter.update(logits, y, lossOf(logits, y).item())));
         logits.dispose();
         x.dispose();
         y.dispose();

@@ -27,7 +27,7 @@ describe('resnet-native train and eval refuse', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--lr-warmup-epochs', '2'], /--lr-warmup-epochs has no effect with --lr-scheduler onecycle/],
       [['--lr-scheduler', 'multisteplr', '--lr-step-size', '5'], /--lr-step-size is used only by --lr-scheduler steplr/],
-      [['--lr-gamma', '0.5'], /--lr-gamma is used only by --lr-scheduler steplr and multisteplr/],
+      [['--lr-gamma', '0.5'], /--lr-gamma is used only by --lr-scheduler steplr, multisteplr and exponentiallr/],
       [['--dataset', 'imagefolder', '--data-path', '/x', '--limit-train', '8'], /--limit-train is not supported with --dataset imagefolder/],
       [['--dataset', 'imagefolder', '--data-path', '/x', '--limit-test', '8'], /--limit-test is not supported with --dataset imagefolder/],
       [['--dataset', 'imagefolder', '--data-path', '/x', '--crop-padding', '2'], /--crop-padding is not supported with --dataset imagefolder/],
@@ -37,7 +37,19 @@ describe('resnet-native train and eval refuse', () => {
     ]; // prettier-ignore
     const stderrs = await Promise.all(cases.map(([args]) => failure('train', ...args)));
     stderrs.forEach((stderr, i) => expect(stderr).toMatch(cases[i]![1]));
-  });
+  }, 120_000); // 9 processes loading libtorch on shared cores
+
+  it('torchvision train.py flags that the other flags make do nothing', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--lr-scheduler', 'steplr', '--lr-warmup-decay', '0.1'], /--lr-warmup-decay has an effect only with --lr-warmup-epochs > 0/],
+      [['--lr-scheduler', 'steplr', '--lr-milestones', '3', '5'], /--lr-milestones is used only by --lr-scheduler multisteplr/],
+      [['--model-ema-steps', '4'], /--model-ema-steps has an effect only with --model-ema/],
+      [['--val-crop-size', '200'], /--val-crop-size is used only by --dataset imagefolder/],
+      [['--model', 'resnet18', '--arch', 'resnet20'], /--model resnet18 and --arch resnet20 disagree/],
+    ]; // prettier-ignore
+    const stderrs = await Promise.all(cases.map(([args]) => failure('train', ...args)));
+    stderrs.forEach((stderr, i) => expect(stderr).toMatch(cases[i]![1]));
+  }, 60_000);
 
   it('eval flags that do nothing either', async () => {
     const [limit, crop] = await Promise.all([

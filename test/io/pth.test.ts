@@ -5,9 +5,18 @@ import { FormatError } from '../../lib/io/errors.js';
 import { bufferSource } from '../../lib/io/file.js';
 import { parsePth, readPthFile, readPthObject } from '../../lib/io/pth.js';
 import { DTYPE_SIZE, type DType, type RawTensor } from '../../lib/io/raw.js';
-import { materialize, PickledObject, unpickleTorch } from '../../lib/io/torch_pickle.js';
+import { materialize, Namespace, unpickleTorch } from '../../lib/io/torch_pickle.js';
+import { load, readTrainCheckpointInfo } from '../../lib/index.js';
 import { readZipDirectory, readZipEntry } from '../../lib/io/zip.js';
-import { corrupt, expectTensors, generateFixtures, prng, type Fixtures } from './helpers.js';
+import {
+  corrupt,
+  expectTensors,
+  generateFixtures,
+  prng,
+  type FileEntry,
+  type Fixtures,
+  type TensorEntry,
+} from './helpers.js';
 
 let fx: Fixtures;
 beforeAll(async () => {
@@ -97,21 +106,56 @@ describe('wrapped checkpoints', () => {
     expect(state.get(0)?.get('momentum_buffer')?.shape).toEqual(weight.shape);
   });
 
-  test('argparse.Namespace is refused unless allowed, then kept as inert data', async () => {
-    const err = await errorOf(readPthFile(fx.path('wrapped_args.pth'), { key: 'model' }));
-    expect(err).toBeInstanceOf(FormatError);
-    expect(err.message).toContain("refusing to load global 'argparse.Namespace'");
-    const allow = { allowGlobals: ['argparse.Namespace'] };
-    expectTensors(
-      await readPthFile(fx.path('wrapped_args.pth'), { key: 'model', ...allow }),
-      expected().tensors,
+  test('argparse.Namespace is read as a plain record of its attributes, without allowGlobals', async () => {
+    expectTensors(await readPthFile(fx.path('wrapped_args.pth'), { key: 'model' }), expected().tensors);
+    const args = ((await readPthObject(fx.path('wrapped_args.pth'))) as Map<string, unknown>).get('args');
+    expect(args).toBeInstanceOf(Namespace);
+    expect({ ...(args as Namespace).fields }).toEqual({ lr: 0.1, epochs: 90 });
+  });
+
+  test("torchvision train.py's checkpoint: load(path, { key: 'model' }), its args and model_ema", async () => {
+    const e = fx.manifest.pth['train_py.pth']! as FileEntry & {
+      entries: string[];
+      epoch: number;
+      args: Record<string, unknown>;
+      ema: TensorEntry[];
+    };
+    const path = fx.path('train_py.pth');
+    const sd = await load(path, { key: 'model' });
+    expect(Object.keys(sd)).toEqual(e.tensors.map((t) => t.name));
+    for (const t of e.tensors) expect(sd[t.name]!.shape, t.name).toEqual(t.shape);
+    expectTensors(await readPthFile(path, { key: 'model' }), e.tensors);
+    expectTensors(await readPthFile(path, { key: 'model_ema' }), e.ema);
+    const info = await readTrainCheckpointInfo(path);
+    expect(info.entries).toEqual(e.entries);
+    expect(info.epoch).toBe(e.epoch);
+    expect(info.args).toEqual(e.args); // every flag as vars(args) has it, None as null
+    for (const t of Object.values(sd)) t.dispose();
+  });
+
+  test('readTrainCheckpointInfo of a file without args says what it expected', async () => {
+    await expect(readTrainCheckpointInfo(fx.path('wrapped.pth'))).rejects.toThrow(
+      /expected a torchvision train.py checkpoint/,
     );
-    const args = ((await readPthObject(fx.path('wrapped_args.pth'), allow)) as Map<string, unknown>).get(
-      'args',
+  });
+
+  test('a Namespace whose state is not a dict is refused', () => {
+    // protocol 2: GLOBAL argparse.Namespace, EMPTY_TUPLE, NEWOBJ, BININT1 3, BUILD, STOP
+    const bytes = new Uint8Array([
+      0x80,
+      0x02,
+      0x63,
+      ...Buffer.from('argparse\nNamespace\n'),
+      0x29,
+      0x81,
+      0x4b,
+      3,
+      0x62,
+      0x2e,
+    ]);
+    expect(() => unpickleTorch(bytes)).toThrow(
+      'argparse.Namespace: expected a dict of attributes but received an int',
     );
-    expect(args).toBeInstanceOf(PickledObject);
-    expect((args as PickledObject).qualifiedName).toBe('argparse.Namespace');
-    expect(((args as PickledObject).state as Map<string, unknown>).get('epochs')).toBe(90);
   });
 });
 

@@ -27,6 +27,8 @@ const meta = ref.meta as {
   cases: Record<string, Record<DType, Updates>>;
   resumed: Record<string, Record<DType, Updates>>;
   schedules: Record<string, Array<[number, number]>>;
+  /** Per case, the [step, parameter] pairs that have no gradient (their step counts lag). */
+  skips: Record<string, Array<[number, number]>>;
 };
 const STEPS = meta.grads.length;
 const dir = mkdtempSync(join(tmpdir(), 'rn-optim-'));
@@ -45,12 +47,29 @@ const makers: Record<string, Make> = {
     }),
   adamw: (ps) => new optim.AdamW(ps, { lr: 1e-2, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.05 }),
   adamw_amsgrad: (ps) => new optim.AdamW(ps, { lr: 3e-3, amsgrad: true }),
+  adam: (ps) => new optim.Adam(ps, { lr: 1e-2, betas: [0.85, 0.99], eps: 1e-7 }),
+  adam_wd_amsgrad: (ps) => new optim.Adam(ps, { lr: 5e-3, weightDecay: 0.1, amsgrad: true }),
+  adam_skips: (ps) => new optim.Adam(ps, { lr: 1e-2 }),
+  rmsprop: (ps) => new optim.RMSprop(ps, { lr: 1e-2 }),
+  rmsprop_centered_momentum: (ps) =>
+    new optim.RMSprop(ps, {
+      lr: 3e-3,
+      alpha: 0.9,
+      eps: 1e-6,
+      weightDecay: 1e-2,
+      momentum: 0.8,
+      centered: true,
+    }),
+  lars: (ps) => new optim.LARS(ps, { lr: 0.2, weightDecay: 1e-2, momentum: 0.9, eta: 0.02 }),
 };
 /** The state a resume must carry, per resumed optimizer (besides AdamW's step count). */
 const RESUME_STATE: Record<string, string[]> = {
   sgd_dampening: ['momentum_buffer'],
   adamw: ['exp_avg', 'exp_avg_sq'],
   adamw_amsgrad: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  adam_wd_amsgrad: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  rmsprop_centered_momentum: ['square_avg', 'momentum_buffer', 'grad_avg'],
+  lars: ['mu'],
 };
 
 /** The three parameters as a module, so a checkpoint can hold them. */
@@ -79,7 +98,11 @@ function runSteps(
 ): void {
   for (let s = from; s < to; s++) {
     const before = ps.map((p) => Float64Array.from(p.dataSync() as Float32Array | Float64Array));
-    ps.forEach((p, i) => (p.grad = tensor(meta.grads[s]![i]!, { shape: meta.shapes[i]!, dtype })));
+    const skipped = (i: number): boolean =>
+      (meta.skips[what.split(' ')[0]!] ?? []).some(([step, param]) => step === s && param === i);
+    ps.forEach(
+      (p, i) => (p.grad = skipped(i) ? null : tensor(meta.grads[s]![i]!, { shape: meta.shapes[i]!, dtype })),
+    );
     opt.step();
     ps.forEach((p, i) => {
       const label = `${what} ${dtype} step ${s}: update of param ${i} (REF_SEED=${ref.seed})`;

@@ -29,7 +29,7 @@ const dataset = (): data.TensorDataset => {
   };
 };
 
-type MakeOptimizer = (params: Tensor[]) => optim.SGD | optim.AdamW;
+type MakeOptimizer = (params: Tensor[]) => optim.Optimizer<{ lr: number }>;
 
 function setup(ds: data.TensorDataset, make: MakeOptimizer) {
   manualSeed(3);
@@ -61,6 +61,12 @@ describe('the Trainer’s captured training step', () => {
       (p: Tensor[]) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 }),
     ],
     ['AdamW (amsgrad)', (p: Tensor[]) => new optim.AdamW(p, { lr: 1e-3, weightDecay: 1e-2, amsgrad: true })],
+    ['Adam (L2 weight decay)', (p: Tensor[]) => new optim.Adam(p, { lr: 1e-3, weightDecay: 1e-3 })],
+    [
+      'RMSprop (centered, momentum)',
+      (p: Tensor[]) => new optim.RMSprop(p, { lr: 1e-3, momentum: 0.9, centered: true, weightDecay: 1e-4 }),
+    ],
+    ['LARS', (p: Tensor[]) => new optim.LARS(p, { lr: 0.1, weightDecay: 1e-4 })],
   ] as const)(
     '%s: weights, state and losses bitwise equal to an eager loop',
     async (_name, make) => {
