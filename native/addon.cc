@@ -25,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAutograd(env, exports);
   RegisterCapture(env, exports);
   RegisterExecutor(env, exports);
+  RegisterFast(env, exports);
   return exports;
 }
 
