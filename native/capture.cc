@@ -3,6 +3,11 @@
 #include <ATen/core/grad_mode.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
 
 namespace rn {
 
@@ -113,6 +118,26 @@ std::shared_ptr<const Program> Recorder::Finish(const std::vector<at::Tensor>& o
   return std::move(program_);
 }
 
+namespace {
+// RESNET_NATIVE_PROFILE_STEPS=1: time spent per step name over the process, printed at exit
+// (for finding where a replay's time goes; not for benchmarks).
+void ProfileStep(const char* name, std::chrono::steady_clock::duration d) {
+  static std::mutex mutex;
+  static auto* totals = new std::map<std::string, std::pair<double, int>>();
+  static const bool registered = [] {
+    std::atexit([] {
+      for (const auto& [n, t] : *totals) std::fprintf(stderr, "step %-20s %10.2f ms %6d calls\n", n.c_str(), t.first, t.second);
+    });
+    return true;
+  }();
+  (void)registered;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& t = (*totals)[name];
+  t.first += std::chrono::duration<double, std::milli>(d).count();
+  t.second++;
+}
+}  // namespace
+
 std::vector<at::Tensor> Program::Run(std::vector<at::Tensor> in, const std::vector<double>& nums) const {
   if (in.size() != inputs.size())
     Fail(ErrorKind::Argument, "Expected " + std::to_string(inputs.size()) +
@@ -134,9 +159,12 @@ std::vector<at::Tensor> Program::Run(std::vector<at::Tensor> in, const std::vect
   f.numbers = &nums;
   for (size_t i = 0; i < in.size(); ++i) f.regs[i] = std::move(in[i]);
   for (const auto& [reg, t] : constants) f.regs[reg] = t;
+  static const bool profile = std::getenv("RESNET_NATIVE_PROFILE_STEPS") != nullptr;
   for (size_t i = 0; i < steps.size(); ++i) {
+    const auto start = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     steps[i].run(f);
     for (int r : frees[i]) f.regs[r].reset();
+    if (profile) ProfileStep(steps[i].name, std::chrono::steady_clock::now() - start);
   }
   std::vector<at::Tensor> out;
   out.reserve(outputs.size());
