@@ -24,6 +24,7 @@ export const TOLERANCES = JSON.parse(
   float32: Tolerance;
   fingerprintSum: Tolerance;
   schedule: Tolerance;
+  fastPath: Tolerance;
 };
 
 /** The tolerance of a run in `dtype` against PyTorch's run in the same dtype. */
