@@ -126,7 +126,8 @@ void ProfileStep(const char* name, std::chrono::steady_clock::duration d) {
   static auto* totals = new std::map<std::string, std::pair<double, int>>();
   static const bool registered = [] {
     std::atexit([] {
-      for (const auto& [n, t] : *totals) std::fprintf(stderr, "step %-20s %10.2f ms %6d calls\n", n.c_str(), t.first, t.second);
+      for (const auto& [n, t] : *totals)
+        std::fprintf(stderr, "step %-20s %10.2f ms %6d calls\n", n.c_str(), t.first, t.second);
     });
     return true;
   }();

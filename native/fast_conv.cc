@@ -89,10 +89,10 @@ void FusedConv::Fold() {
   seen_.clear();
   for (const at::Tensor* t : {&s.weight, &s.bias, &s.bn_mean, &s.bn_var, &s.bn_weight, &s.bn_bias})
     if (t->defined()) seen_.emplace_back(t->_version(), t->data_ptr());
-  primitive_.reset();
 }
 
 at::Tensor FusedConv::RunAten(const at::Tensor& x, at::Tensor residual) {
+  if (!weight_.defined()) Fold();
   at::Tensor y =
       at::conv2d(x, weight_, bias_, params_.stride, params_.padding, params_.dilation, params_.groups);
   if (params_.sum) y.add_(residual);
@@ -102,14 +102,18 @@ at::Tensor FusedConv::RunAten(const at::Tensor& x, at::Tensor residual) {
 
 at::Tensor FusedConv::Run(const at::Tensor& input, at::Tensor residual, bool residual_owned) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (Stale()) Fold();
+  if (Stale()) {
+    Fold();
+    primitive_.reset();
+  }
 #ifdef RESNET_NATIVE_DNNL
   if (input.scalar_type() != at::kFloat || !input.device().is_cpu() || input.dim() != 4)
     return RunAten(input, residual);
   // Channels-last end to end: oneDNN's fast kernels take NHWC in and out (for NCHW in and
   // NHWC out, as the network's first convolution would have it, only the reference one).
   const at::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
-  const int64_t n = x.size(0), out = weight_.size(0), kh = weight_.size(2), kw = weight_.size(3);
+  const at::Tensor& w = sources_.weight;  // its shape: weight_ may have been dropped
+  const int64_t n = x.size(0), out = w.size(0), kh = w.size(2), kw = w.size(3);
   const auto& st = params_.stride;
   const auto& pd = params_.padding;
   const auto& dl = params_.dilation;
@@ -139,11 +143,12 @@ at::Tensor FusedConv::Run(const at::Tensor& input, at::Tensor residual, bool res
   if (primitive_ == nullptr || !x.strides().equals(primitive_->src_strides) ||
       !dst.strides().equals(primitive_->dst_strides)) {
     using dnnl::memory;
+    if (!weight_.defined()) Fold();  // dropped after the last reorder (see below)
     auto p = std::make_unique<Primitive>();
     p->src_strides = x.strides().vec();
     p->dst_strides = dst.strides().vec();
     const int64_t g = params_.groups;
-    memory::dims wdims = g == 1 ? Dims(weight_.sizes()) : memory::dims{g, out / g, weight_.size(1), kh, kw};
+    memory::dims wdims = g == 1 ? Dims(w.sizes()) : memory::dims{g, out / g, w.size(1), kh, kw};
     p->src_md = memory::desc(Dims(x.sizes()), memory::data_type::f32, Dims(x.strides()));
     p->dst_md = memory::desc(Dims(dst.sizes()), memory::data_type::f32, Dims(dst.strides()));
     p->bias_md = memory::desc({out}, memory::data_type::f32, memory::format_tag::x);
@@ -169,6 +174,9 @@ at::Tensor FusedConv::Run(const at::Tensor& input, at::Tensor residual, bool res
     dnnl::reorder(user, p->weights).execute(s, user, p->weights);
     s.wait();
     primitive_ = std::move(p);
+    // The primitive holds the weights in its own format: a second folded copy of every
+    // weight would only add to the process's peak memory.
+    weight_.reset();
   }
   dnnl::stream s(Engine());
   dnnl::memory src(primitive_->src_md, Engine(), x.data_ptr());
