@@ -246,6 +246,9 @@ interface NativeCore {
     readItems: boolean,
   ): Promise<[Array<H | null>, number[] | null]>;
   strides(t: H): number[];
+  // the inference fast path (native/fast_*.cc)
+  prepareInference(program: ProgramHandle): ProgramHandle;
+  runProgram(program: ProgramHandle, inputs: H[]): Array<H | null>;
   // autograd
   backward(t: H, grad: Opt, retainGraph: boolean, createGraph: boolean): void;
   grad(t: H): H | null;

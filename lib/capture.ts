@@ -39,6 +39,21 @@ export class CapturedProgram {
     return { outputs: outs.map((h) => (h === null ? null : wrap(h))), items };
   }
 
+  /**
+   * @internal The inference fast path of this program (native/fast_pass.h): batch norm folded
+   * into the convolution before it, ReLU and residual adds fused into it, weights prepacked
+   * once and refolded whenever they change. This program itself when there is nothing to fuse.
+   */
+  prepareInference(): CapturedProgram {
+    return new CapturedProgram(native.prepareInference(this.#live()));
+  }
+
+  /** @internal Replays the program on this thread (the synchronous fast path). */
+  runSync(inputs: readonly Tensor[]): Array<Tensor | null> {
+    const handles = inputs.map((t, i) => handleOf(t, `inputs[${i}]`));
+    return native.runProgram(this.#live(), handles).map((h) => (h === null ? null : wrap(h)));
+  }
+
   /** Frees the program's hold on its tensors now (replays in flight finish first). */
   dispose(): void {
     if (this.#handle !== null) native.disposeProgram(this.#handle);

@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAmp(env, exports);
   RegisterCapture(env, exports);
   RegisterExecutor(env, exports);
+  RegisterFast(env, exports);
   return exports;
 }
 

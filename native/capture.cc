@@ -3,6 +3,11 @@
 #include <ATen/core/grad_mode.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
 
 namespace rn {
 
@@ -39,10 +44,10 @@ int Recorder::Read(const at::Tensor& t) {
     // Not made by the program: a parameter, buffer or other outside tensor. The program holds
     // the tensor itself (not a copy), so later in-place updates and set_data are seen.
     reg = program_->registers++;
-    is_constant_.push_back(true);
     register_of_[t.unsafeGetTensorImpl()] = reg;
     seen_.push_back(t);
     program_->constants.emplace_back(reg, t);
+    program_->signatures.emplace_back(t);
   }
   pending_reads_.push_back(reg);
   return reg;
@@ -50,7 +55,7 @@ int Recorder::Read(const at::Tensor& t) {
 
 int Recorder::Write(const at::Tensor& t) {
   const int reg = program_->registers++;
-  is_constant_.push_back(false);
+  program_->signatures.push_back(t.defined() ? TensorSignature(t) : TensorSignature());
   if (t.defined()) {
     register_of_[t.unsafeGetTensorImpl()] = reg;
     seen_.push_back(t);
@@ -60,10 +65,13 @@ int Recorder::Write(const at::Tensor& t) {
 
 void Recorder::Mutated(int reg) { mutated_.push_back(reg); }
 
-void Recorder::Add(const char* name, std::function<void(Frame&)> run) {
+void Recorder::Add(const char* name, std::function<void(Frame&)> run, std::vector<int> writes,
+                   std::vector<StepArg> args) {
   Step step;
   step.name = name;
   step.run = std::move(run);
+  step.writes = std::move(writes);
+  step.args = std::move(args);
   step.reads = std::move(pending_reads_);
   pending_reads_.clear();
   program_->steps.push_back(std::move(step));
@@ -75,22 +83,26 @@ const void* StorageOf(const at::Tensor& t) {
 }
 }  // namespace
 
+void PlanFrees(Program& p) {
+  std::vector<int> last(p.registers, -1);
+  for (size_t i = 0; i < p.steps.size(); ++i)
+    for (int r : p.steps[i].reads) last[r] = static_cast<int>(i);
+  std::vector<bool> constant(p.registers, false);
+  for (const auto& c : p.constants) constant[c.first] = true;
+  p.frees.assign(p.steps.size(), {});
+  for (int r = static_cast<int>(p.inputs.size()); r < p.registers; ++r) {
+    const bool output = std::find(p.outputs.begin(), p.outputs.end(), r) != p.outputs.end();
+    if (last[r] >= 0 && !constant[r] && !output) p.frees[last[r]].push_back(r);
+  }
+}
+
 std::shared_ptr<const Program> Recorder::Finish(const std::vector<at::Tensor>& outputs, int numbers) {
   Program& p = *program_;
   p.numbers = numbers;
   pending_reads_.clear();
   for (const at::Tensor& t : outputs) p.outputs.push_back(t.defined() ? Read(t) : -1);
   pending_reads_.clear();
-  // Liveness: drop each intermediate after its last read, so a replay holds no more
-  // activations than the eager run did. Inputs, constants and outputs stay.
-  std::vector<int> last(p.registers, -1);
-  for (size_t i = 0; i < p.steps.size(); ++i)
-    for (int r : p.steps[i].reads) last[r] = static_cast<int>(i);
-  p.frees.assign(p.steps.size(), {});
-  for (int r = static_cast<int>(p.inputs.size()); r < p.registers; ++r) {
-    const bool output = std::find(p.outputs.begin(), p.outputs.end(), r) != p.outputs.end();
-    if (last[r] >= 0 && !is_constant_[r] && !output) p.frees[last[r]].push_back(r);
-  }
+  PlanFrees(p);
   std::unordered_map<int, const void*> constant_storage;
   for (const auto& [reg, t] : p.constants) {
     if (const void* s = StorageOf(t)) {
@@ -106,6 +118,27 @@ std::shared_ptr<const Program> Recorder::Finish(const std::vector<at::Tensor>& o
   register_of_.clear();
   return std::move(program_);
 }
+
+namespace {
+// RESNET_NATIVE_PROFILE_STEPS=1: time spent per step name over the process, printed at exit
+// (for finding where a replay's time goes; not for benchmarks).
+void ProfileStep(const char* name, std::chrono::steady_clock::duration d) {
+  static std::mutex mutex;
+  static auto* totals = new std::map<std::string, std::pair<double, int>>();
+  static const bool registered = [] {
+    std::atexit([] {
+      for (const auto& [n, t] : *totals)
+        std::fprintf(stderr, "step %-20s %10.2f ms %6d calls\n", n.c_str(), t.first, t.second);
+    });
+    return true;
+  }();
+  (void)registered;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& t = (*totals)[name];
+  t.first += std::chrono::duration<double, std::milli>(d).count();
+  t.second++;
+}
+}  // namespace
 
 std::vector<at::Tensor> Program::Run(std::vector<at::Tensor> in, const std::vector<double>& nums) const {
   if (in.size() != inputs.size())
@@ -129,9 +162,12 @@ std::vector<at::Tensor> Program::Run(std::vector<at::Tensor> in, const std::vect
   f.numbers = &nums;
   for (size_t i = 0; i < in.size(); ++i) f.regs[i] = std::move(in[i]);
   for (const auto& [reg, t] : constants) f.regs[reg] = t;
+  static const bool profile = std::getenv("RESNET_NATIVE_PROFILE_STEPS") != nullptr;
   for (size_t i = 0; i < steps.size(); ++i) {
+    const auto start = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     steps[i].run(f);
     for (int r : frees[i]) f.regs[r].reset();
+    if (profile) ProfileStep(steps[i].name, std::chrono::steady_clock::now() - start);
   }
   std::vector<at::Tensor> out;
   out.reserve(outputs.size());

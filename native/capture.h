@@ -25,10 +25,23 @@ struct Frame {
   const std::vector<double>* numbers = nullptr;
 };
 
+// One argument of a recorded step, as program passes (native/fast/) read it: a register, a
+// number, a list of integers. Arguments no pass needs to see (strings, dtypes, per-call
+// numbers) are Other.
+struct StepArg {
+  enum class Kind { Other, None, Reg, Regs, Int, Ints, Real, Bool };
+  Kind kind = Kind::Other;
+  int64_t i = 0;  // Reg, Int, Bool
+  double real = 0;
+  std::vector<int64_t> ints;  // Ints, Regs
+};
+
 struct Step {
   const char* name = "";
   std::function<void(Frame&)> run;  // calls the kernel on registers, writes its outputs
   std::vector<int> reads;
+  std::vector<int> writes;    // output registers (an in-place op writes its first argument's)
+  std::vector<StepArg> args;  // in the op's declared order
 };
 
 // The signature of a tensor that a program was captured for.
@@ -37,6 +50,7 @@ struct TensorSignature {
   at::ScalarType dtype;
   at::Device device;
   bool requires_grad;
+  TensorSignature() : dtype(at::ScalarType::Undefined), device(at::kCPU), requires_grad(false) {}
   explicit TensorSignature(const at::Tensor& t);
   bool Matches(const at::Tensor& t) const;
 };
@@ -50,6 +64,7 @@ struct Program {
   std::vector<Step> steps;
   std::vector<std::pair<int, at::Tensor>> constants;
   std::vector<int> outputs;
+  std::vector<TensorSignature> signatures;    // of each register as the capture saw it
   std::vector<std::vector<int>> frees;        // registers whose last read is step i
   std::vector<const void*> read_storages;     // storages a replay reads (constants)
   std::vector<const void*> written_storages;  // storages a replay changes in place
@@ -57,6 +72,10 @@ struct Program {
   // Runs on any thread; throws OpError or c10::Error.
   std::vector<at::Tensor> Run(std::vector<at::Tensor> inputs, const std::vector<double>& numbers) const;
 };
+
+// Computes p.frees for p's steps: each intermediate is dropped after its last read, so a replay
+// holds no more activations than the eager run did. Inputs, constants and outputs stay.
+void PlanFrees(Program& p);
 
 class Recorder {
  public:
@@ -73,7 +92,8 @@ class Recorder {
   void UseSlot(int slot) { used_numbers_ = std::max(used_numbers_, slot + 1); }
   int used_numbers() const { return used_numbers_; }
   // Appends a step whose reads are the Read() calls since the last Add.
-  void Add(const char* name, std::function<void(Frame&)> run);
+  void Add(const char* name, std::function<void(Frame&)> run, std::vector<int> writes = {},
+           std::vector<StepArg> args = {});
   // `numbers`: how many per-call numbers a replay takes (at least used_numbers()).
   std::shared_ptr<const Program> Finish(const std::vector<at::Tensor>& outputs, int numbers);
 
@@ -83,7 +103,6 @@ class Recorder {
   std::vector<at::Tensor> seen_;  // keeps every tensor alive so no address is reused mid-capture
   std::vector<int> pending_reads_;
   std::vector<int> mutated_;
-  std::vector<bool> is_constant_;
   int numbers_;
   int used_numbers_ = 0;
 };

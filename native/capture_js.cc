@@ -44,9 +44,7 @@ Napi::Value EndCapture(const Napi::CallbackInfo& info) {
           "Expected between " + std::to_string(rec->used_numbers()) + " and " +
               std::to_string(rec->numbers()) + " per-call numbers for the program but received " +
               std::to_string(numbers));
-  std::shared_ptr<const Program> program = rec->Finish(a.TensorList(0, "outputs"), static_cast<int>(numbers));
-  auto external = Napi::External<std::shared_ptr<const Program>>::New(a.env(), &program);
-  return data->program_ctor.New({external});
+  return WrapProgram(a.env(), rec->Finish(a.TensorList(0, "outputs"), static_cast<int>(numbers)));
 }
 
 Napi::Value AbortCapture(const Napi::CallbackInfo& info) {
@@ -90,6 +88,11 @@ std::shared_ptr<const Program> ProgramArg(const Args& a, size_t i) {
   std::shared_ptr<const Program> p = ProgramHandle::Unwrap(v.As<Napi::Object>())->program_;
   if (p == nullptr) Throw(a.env(), ErrorKind::Disposed, "The captured program was disposed");
   return p;
+}
+
+Napi::Value WrapProgram(Napi::Env env, std::shared_ptr<const Program> p) {
+  auto external = Napi::External<std::shared_ptr<const Program>>::New(env, &p);
+  return GetInstance(env)->program_ctor.New({external});
 }
 
 void RegisterCapture(Napi::Env env, Napi::Object exports) {

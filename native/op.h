@@ -35,6 +35,7 @@ struct Result<at::Tensor> {
     return Wrap(env, std::move(r));
   }
   static Saved Record(Recorder& rec, const at::Tensor& r) { return {rec.Write(r), r.defined()}; }
+  static std::vector<int> Regs(const Saved& s) { return {s.first}; }
   static void Store(Frame& f, const Saved& s, at::Tensor r, const char* op) {
     // grad() may return a tensor at replay where the capture saw none: the JavaScript that
     // ran at capture took another branch, so the program no longer describes it.
@@ -54,6 +55,7 @@ struct Result<std::tuple<at::Tensor, at::Tensor>> {
   static Saved Record(Recorder& rec, const std::tuple<at::Tensor, at::Tensor>& r) {
     return {rec.Write(std::get<0>(r)), rec.Write(std::get<1>(r))};
   }
+  static std::vector<int> Regs(const Saved& s) { return {s.first, s.second}; }
   static void Store(Frame& f, const Saved& s, std::tuple<at::Tensor, at::Tensor> r, const char*) {
     f.regs[s.first] = std::get<0>(r);
     f.regs[s.second] = std::get<1>(r);
@@ -72,6 +74,7 @@ struct Result<std::vector<at::Tensor>> {
     for (const auto& t : r) s.push_back(rec.Write(t));
     return s;
   }
+  static std::vector<int> Regs(const Saved& s) { return s; }
   static void Store(Frame& f, const Saved& s, const std::vector<at::Tensor>& r, const char* op) {
     if (r.size() != s.size()) Diverged(op);
     for (size_t i = 0; i < r.size(); ++i) f.regs[s[i]] = r[i];
@@ -82,12 +85,14 @@ struct Result<InPlace> {
   using Saved = int;
   static Napi::Value ToJs(Napi::Env, const Napi::CallbackInfo& info, InPlace) { return info[0]; }
   static Saved Record(Recorder&, InPlace) { return 0; }
+  static std::vector<int> Regs(Saved) { return {}; }  // Invoke names the first argument's
   static void Store(Frame&, Saved, InPlace, const char*) {}
 };
 template <typename V>
 struct ValueResult {
   using Saved = int;
   static Saved Record(Recorder&, const V&) { return 0; }
+  static std::vector<int> Regs(Saved) { return {}; }
   static void Store(Frame&, Saved, const V&, const char*) {}
 };
 template <>
@@ -176,13 +181,19 @@ Napi::Value Invoke(const Napi::CallbackInfo& info, const OpInfo& op, std::index_
   if (rec != nullptr && op.policy == Policy::Record) {
     auto saved = std::make_tuple(
         Captured<std::tuple_element_t<I, Values>>::Save(*rec, std::get<I>(args), DynamicSlot(a, I))...);
-    if constexpr (std::is_same_v<Ret, InPlace>) MarkMutated(*rec, std::get<0>(saved));
     auto outs = Result<Ret>::Record(*rec, result);
+    std::vector<int> writes = Result<Ret>::Regs(outs);
+    if constexpr (std::is_same_v<Ret, InPlace>) {
+      MarkMutated(*rec, std::get<0>(saved));
+      writes = WrittenRegs(std::get<0>(saved));
+    }
     const char* name = op.name;
-    rec->Add(name, [saved, outs, name](Frame& f) {
-      Values loaded{Captured<std::tuple_element_t<I, Values>>::Load(f, std::get<I>(saved))...};
-      Result<Ret>::Store(f, outs, Call<Kernel>(loaded, std::index_sequence<I...>{}), name);
-    });
+    rec->Add(name,
+             [saved, outs, name](Frame& f) {
+               Values loaded{Captured<std::tuple_element_t<I, Values>>::Load(f, std::get<I>(saved))...};
+               Result<Ret>::Store(f, outs, Call<Kernel>(loaded, std::index_sequence<I...>{}), name);
+             },
+             std::move(writes), {Captured<std::tuple_element_t<I, Values>>::Describe(std::get<I>(saved))...});
   }
   return Result<Ret>::ToJs(env, info, std::move(result));
 }

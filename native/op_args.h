@@ -131,12 +131,35 @@ struct Reader<at::Device> {
   static at::Device Read(const Args& a, size_t i, const char* n) { return a.Device(i, n); }
 };
 
+// ---- what program passes see of a saved argument (StepArg, native/capture.h) ----
+template <typename T>
+StepArg DescribeArg(const T&) {
+  return {};
+}
+inline StepArg DescribeArg(int64_t v) { return {StepArg::Kind::Int, v, 0, {}}; }
+inline StepArg DescribeArg(bool v) { return {StepArg::Kind::Bool, v ? 1 : 0, 0, {}}; }
+inline StepArg DescribeArg(const std::vector<int64_t>& v) { return {StepArg::Kind::Ints, 0, 0, v}; }
+inline StepArg DescribeArg(const MaybeInt& v) {
+  return v.has ? DescribeArg(v.v) : StepArg{StepArg::Kind::None, 0, 0, {}};
+}
+inline StepArg DescribeArg(const MaybeInts& v) {
+  return v.has ? DescribeArg(v.v) : StepArg{StepArg::Kind::None, 0, 0, {}};
+}
+inline StepArg DescribeReg(int reg) {
+  return reg < 0 ? StepArg{StepArg::Kind::None, 0, 0, {}} : StepArg{StepArg::Kind::Reg, reg, 0, {}};
+}
+// A number fixed at capture is Real; one read per call from a dynamic slot is Other.
+inline StepArg DescribeNumber(double v, int slot) {
+  return slot < 0 ? StepArg{StepArg::Kind::Real, 0, v, {}} : StepArg{};
+}
+
 // ---- capturing arguments: Save at capture, Load at replay; Tensors visits tensor arguments ----
 template <typename T>
 struct Captured {  // plain values are kept as they are
   using Saved = T;
   static Saved Save(Recorder&, const T& v, int) { return v; }
   static T Load(const Frame&, const Saved& s) { return s; }
+  static StepArg Describe(const Saved& s) { return DescribeArg(s); }
   template <typename F>
   static void Tensors(const T&, F&&) {}
 };
@@ -145,6 +168,7 @@ struct Captured<at::Tensor> {
   using Saved = int;
   static Saved Save(Recorder& r, const at::Tensor& t, int) { return r.Read(t); }
   static at::Tensor Load(const Frame& f, Saved s) { return f.regs[s]; }
+  static StepArg Describe(Saved s) { return DescribeReg(s); }
   template <typename F>
   static void Tensors(const at::Tensor& t, F&& f) {
     f(t);
@@ -155,6 +179,7 @@ struct Captured<MaybeTensor> {
   using Saved = int;
   static Saved Save(Recorder& r, const MaybeTensor& t, int) { return t.t.defined() ? r.Read(t.t) : -1; }
   static MaybeTensor Load(const Frame& f, Saved s) { return {s < 0 ? at::Tensor() : f.regs[s]}; }
+  static StepArg Describe(Saved s) { return DescribeReg(s); }
   template <typename F>
   static void Tensors(const MaybeTensor& t, F&& f) {
     if (t.t.defined()) f(t.t);
@@ -173,6 +198,7 @@ struct Captured<std::vector<at::Tensor>> {
     for (int r : s) ts.push_back(f.regs[r]);
     return ts;
   }
+  static StepArg Describe(const Saved& s) { return {StepArg::Kind::Regs, 0, 0, {s.begin(), s.end()}}; }
   template <typename F>
   static void Tensors(const std::vector<at::Tensor>& ts, F&& f) {
     for (const auto& t : ts) f(t);
@@ -185,6 +211,7 @@ struct Captured<at::Scalar> {
   static at::Scalar Load(const Frame& f, const Saved& s) {
     return s.second < 0 ? s.first : ScalarFromNumber((*f.numbers)[s.second]);
   }
+  static StepArg Describe(const Saved& s) { return DescribeNumber(s.first.toDouble(), s.second); }
   template <typename F>
   static void Tensors(const at::Scalar&, F&&) {}
 };
@@ -195,6 +222,7 @@ struct Captured<double> {
   static double Load(const Frame& f, const Saved& s) {
     return s.second < 0 ? s.first : (*f.numbers)[s.second];
   }
+  static StepArg Describe(const Saved& s) { return DescribeNumber(s.first, s.second); }
   template <typename F>
   static void Tensors(double, F&&) {}
 };
@@ -208,6 +236,9 @@ struct Captured<TensorOrScalar> {
     if (s.first >= 0) return {f.regs[s.first], at::Scalar()};
     return {at::Tensor(), Captured<at::Scalar>::Load(f, s.second)};
   }
+  static StepArg Describe(const Saved& s) {
+    return s.first >= 0 ? DescribeReg(s.first) : Captured<at::Scalar>::Describe(s.second);
+  }
   template <typename F>
   static void Tensors(const TensorOrScalar& v, F&& f) {
     if (v.t.defined()) f(v.t);
@@ -220,6 +251,9 @@ struct Captured<MaybeScalar> {
   static MaybeScalar Load(const Frame& f, const Saved& s) {
     if (!s.first.has || s.second < 0) return s.first;
     return {true, ScalarFromNumber((*f.numbers)[s.second])};
+  }
+  static StepArg Describe(const Saved& s) {
+    return s.first.has ? DescribeNumber(s.first.s.toDouble(), s.second) : DescribeReg(-1);
   }
   template <typename F>
   static void Tensors(const MaybeScalar&, F&&) {}
@@ -244,5 +278,8 @@ inline void MarkMutated(Recorder& rec, int reg) { rec.Mutated(reg); }
 inline void MarkMutated(Recorder& rec, const std::vector<int>& regs) {
   for (int r : regs) rec.Mutated(r);
 }
+// The registers an in-place op writes (what a step exposes to the inference passes).
+inline std::vector<int> WrittenRegs(int reg) { return {reg}; }
+inline std::vector<int> WrittenRegs(const std::vector<int>& regs) { return regs; }
 
 }  // namespace rn

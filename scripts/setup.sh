@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libtorch-dev python3-torch python3-torchvision libopenblas0 dataset-fashion-mnist
-  cmake g++ ccache clang-format)
+  cmake g++ ccache clang-format libdnnl-dev)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -29,7 +29,7 @@ stamp=node_modules/.setup-lock-hash
 hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   echo "setup: installing npm dependencies"
-  npm ci --no-audit --no-fund
+  ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund
   echo "$hash" >"$stamp"
 fi
 

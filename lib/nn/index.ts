@@ -7,6 +7,7 @@ export * as functional from './functional.js';
 export * as init from './init.js';
 export { Module } from './module.js';
 export type { LoadStateDictResult, ShapeMismatch, StateDictInput } from './module.js';
+export type { ForwardAsyncOptions } from './captured_forward.js';
 export { Conv2d } from './conv2d.js';
 export type { Conv2dOptions } from './conv2d.js';
 export { BatchNorm2d } from './batchnorm.js';

@@ -18,7 +18,12 @@ import { checkBool, checkOptions, fail } from '../validate.js';
 import * as util from './module_utils.js';
 import { structureChanged } from '../structure.js';
 import { persist } from '../scope.js';
-import { clearCaptures, forwardAsync } from './captured_forward.js';
+import {
+  type ForwardAsyncOptions,
+  clearCaptures,
+  forwardAsync,
+  optimizeForInference,
+} from './captured_forward.js';
 import { type LoadStateDictResult, type StateDictInput, loadInto } from './state_dict.js';
 
 export type { LoadStateDictResult, StateDictInput } from './state_dict.js';
@@ -44,9 +49,28 @@ export abstract class Module {
    * included. A `forward` that reads tensor values into JavaScript (`item()`, `dataSync()`)
    * cannot be captured and is refused. Numbers that `forward` reads from plain JavaScript
    * fields are baked into the capture: call `clearCaptures()` after changing them.
+   *
+   * Replays take the inference fast path unless `{ fastPath: false }`: batch norm folded into
+   * the convolution before it, ReLU and residual adds fused into the convolution, weights
+   * prepacked once (and again whenever they change), outputs buffers reused. Results equal
+   * the eager forward's within float32 rounding.
    */
-  forwardAsync(x: Tensor): Promise<Tensor> {
-    return forwardAsync(this, x);
+  forwardAsync(x: Tensor, options: ForwardAsyncOptions = {}): Promise<Tensor> {
+    return forwardAsync(this, x, options);
+  }
+
+  /**
+   * Makes the synchronous `forward` take the inference fast path (as PyTorch's
+   * `torch.jit.optimize_for_inference`): in eval mode, each input signature is captured once and
+   * then replayed on this thread through the fused program that `forwardAsync` uses. Results
+   * equal the eager forward's within float32 rounding and record no gradients. Training mode,
+   * an input that requires grad, or a capture under way run the eager forward. Weight changes
+   * (optimizer steps, `loadStateDict`, in-place edits) are picked up on the next call.
+   * Returns the module.
+   */
+  optimizeForInference(): this {
+    optimizeForInference(this);
+    return this;
   }
 
   /** Drops the programs that `forwardAsync` captured for this module (they are captured again when needed). */

@@ -27,6 +27,7 @@ export const TOLERANCES = JSON.parse(
   'cuda:float32': Tolerance;
   'cuda:float64': Tolerance;
   bfloat16Autocast: Tolerance;
+  fastPath: Tolerance;
 };
 
 /**

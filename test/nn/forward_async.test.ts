@@ -59,6 +59,11 @@ function maxRelative(a: Tensor, e: Tensor): number {
   return Math.max(...av.map((v, i) => Math.abs(v - ev[i]!) / Math.max(Math.abs(ev[i]!), 1e-30)));
 }
 
+// These tests check the capture itself, which replays exactly what the eager forward did: the
+// inference fast path (which folds batch norm, so equal only within rounding) is off here and
+// tested in fast_path.test.ts.
+const exact = { fastPath: false } as const;
+
 // Whole ResNets and training runs on 2 shared cores: explicit limits (vitest.config.ts is tight).
 const slow = 240_000;
 
@@ -76,7 +81,7 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       const model = prepared(make());
       for (const x of [randn([...shape]), randn([...shape])]) {
         const expected = noGrad(() => model.forward(x));
-        const actual = await model.forwardAsync(x);
+        const actual = await model.forwardAsync(x, exact);
         expect(actual.shape).toEqual(expected.shape);
         expect(values(actual)).toEqual(values(expected));
         expect(actual.requiresGrad).toBe(false);
@@ -98,7 +103,7 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
         for (const batch of [shape[0], shape[0] + 2, shape[0]]) {
           const x = randn([batch, ...shape.slice(1)], { dtype });
           const expected = noGrad(() => module.forward(x));
-          const actual = await module.forwardAsync(x);
+          const actual = await module.forwardAsync(x, exact);
           expect(actual.dtype).toBe(dtype);
           expect(actual.shape).toEqual(expected.shape);
           if (module === features) expect(actual.shape).toEqual([batch, 512]);
@@ -122,9 +127,9 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       }
       const m = new Counting();
       const x = randn([2, 3]);
-      await m.forwardAsync(x);
+      await m.forwardAsync(x, exact);
       const y = randn([2, 3]);
-      const out = await m.forwardAsync(y);
+      const out = await m.forwardAsync(y, exact);
       expect(calls).toBe(1);
       expect(values(out)).toEqual(values(y.mul(2).add(1)));
       await m.forwardAsync(randn([4, 3])); // a new shape captures again
@@ -139,17 +144,17 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       manualSeed(3);
       const model = prepared(resnet20());
       const x = randn([2, 3, 32, 32]);
-      await model.forwardAsync(x);
+      await model.forwardAsync(x, exact);
       model.train();
       const trainMode = noGrad(() => model.forward(x));
       model.eval();
       // Train-mode batch norm: the same as noGrad(forward) in train mode (batch statistics).
       model.train();
-      const asyncTrain = await model.forwardAsync(x);
+      const asyncTrain = await model.forwardAsync(x, exact);
       expect(maxRelative(asyncTrain, trainMode)).toBeLessThan(1e-5);
       model.eval();
       model.registerModule('linear', new nn.Linear(64, 3));
-      const out = await model.forwardAsync(x);
+      const out = await model.forwardAsync(x, exact);
       expect(out.shape).toEqual([2, 3]);
       expect(values(out)).toEqual(values(noGrad(() => model.forward(x))));
     },
@@ -172,12 +177,12 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       ).eval();
       for (let i = 0; i < 2; i++) {
         const x = randn([2, 3, 11, 11]);
-        expect(values(await net.forwardAsync(x))).toEqual(values(noGrad(() => net.forward(x))));
+        expect(values(await net.forwardAsync(x, exact))).toEqual(values(noGrad(() => net.forward(x))));
       }
       const model = prepared(resnet20()).to('channels_last');
       for (let i = 0; i < 2; i++) {
         const y = randn([2, 3, 32, 32]).contiguous('channels_last');
-        expect(values(await model.forwardAsync(y))).toEqual(values(noGrad(() => model.forward(y))));
+        expect(values(await model.forwardAsync(y, exact))).toEqual(values(noGrad(() => model.forward(y))));
       }
     },
     slow,
@@ -191,12 +196,12 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       const weightsB = prepared(resnet50()).stateDict();
       const x = randn([2, 3, 96, 96]);
       const expectedA = noGrad(() => model.forward(x));
-      await model.forwardAsync(x); // capture
-      const running = model.forwardAsync(x);
+      await model.forwardAsync(x, exact); // capture
+      const running = model.forwardAsync(x, exact);
       model.loadStateDict(weightsB); // waits for the replay rather than change weights under it
       const outA = await running;
       expect(values(outA)).toEqual(values(expectedA));
-      const outB = await model.forwardAsync(x);
+      const outB = await model.forwardAsync(x, exact);
       expect(values(outB)).toEqual(values(noGrad(() => model.forward(x))));
       expect(values(outB)).not.toEqual(values(expectedA));
     },
@@ -209,9 +214,9 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       const model = prepared(resnet20());
       const x = randn([2, 3, 32, 32]);
       const expected = noGrad(() => model.forward(x));
-      await model.forwardAsync(x);
+      await model.forwardAsync(x, exact);
       const y = x.clone();
-      const running = model.forwardAsync(y);
+      const running = model.forwardAsync(y, exact);
       y.dispose();
       model.dispose();
       expect(values(await running)).toEqual(values(expected));
@@ -224,11 +229,11 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
     async () => {
       const model = prepared(resnet50());
       const x = randn([4, 3, 160, 160]);
-      await model.forwardAsync(x); // capture (eager, on this thread)
+      await model.forwardAsync(x, exact); // capture (eager, on this thread)
       let ticks = 0;
       const timer = setInterval(() => ticks++, 1);
       const started = performance.now();
-      await model.forwardAsync(x);
+      await model.forwardAsync(x, exact);
       const ms = performance.now() - started;
       clearInterval(timer);
       // A synchronous forward would allow no tick at all; here the loop keeps turning.
