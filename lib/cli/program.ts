@@ -10,6 +10,8 @@ import { checkIgnoredFlags } from './train_checks.js';
 import { evaluate, type EvalFlags } from './evaluate.js';
 import { predict, type PredictFlags } from './predict.js';
 import { doctorCommand } from './doctor/command.js';
+import { experimentCommand } from './experiment.js';
+import { summaryCommand } from './summary.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -147,6 +149,9 @@ program
     ];
     console.log(lines.join('\n'));
   });
+
+program.addCommand(experimentCommand());
+program.addCommand(summaryCommand());
 
 // Listed here too, so that `resnet-native --help` shows it.
 program.addCommand(doctorCommand());
