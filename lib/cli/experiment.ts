@@ -2,6 +2,16 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runDegradation, type DegradationOptions } from '../experiments/degradation.js';
+import { runLandscape } from '../experiments/landscape.js';
+import { runResponses } from '../experiments/responses.js';
+import {
+  fromDegradation,
+  loadNets,
+  parseWeightsArg,
+  testBatch,
+  type TrainedSpec,
+} from '../experiments/trained.js';
+import { ArgumentError } from '../errors.js';
 import { setNumThreads } from '../runtime.js';
 
 const positive = (v: string): number => {
@@ -33,6 +43,7 @@ interface DegradationFlags {
   dataset: 'fashion-mnist' | 'cifar10';
   dataPath?: string;
   depths: number[];
+  only?: string[];
   trainSize?: number;
   testSize?: number;
   epochs?: number;
@@ -54,7 +65,7 @@ export function degradationOptions(f: DegradationFlags, trainImages: number): De
   const batchSize = f.batchSize ?? (f.paper ? 128 : 64);
   const perEpoch = Math.max(1, Math.floor(n / batchSize));
   return {
-    dataset: f.dataset, dataPath: f.dataPath, depths: f.depths, trainSize,
+    dataset: f.dataset, dataPath: f.dataPath, depths: f.depths, only: f.only, trainSize,
     testSize: f.paper ? f.testSize : (f.testSize ?? 1000),
     epochs: f.epochs ?? (f.paper ? Math.ceil(PAPER_ITERATIONS / perEpoch) : 9),
     batchSize, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay,
@@ -78,6 +89,11 @@ function degradationCommand(): Command {
       'dataset folder (CIFAR-10 binary version; Fashion-MNIST: Debian’s by default)',
     )
     .option('--depths <list>', 'depths 6n+2, each as a plain net and a ResNet', depths, [20, 56])
+    .option(
+      '--only <names>',
+      'train only these of the grid, e.g. resnet56 (finished runs in --output-dir are reused)',
+      (v) => v.split(','),
+    )
     .option('--train-size <n>', 'first n training images (default 2000; --paper: all)', positive)
     .option('--test-size <n>', 'first n test images (default 1000; --paper: all)', positive)
     .option('--epochs <n>', 'epochs (default 9; --paper: 64k iterations)', positive)
@@ -115,9 +131,98 @@ function degradationCommand(): Command {
     });
 }
 
+interface StudyFlags {
+  from: string;
+  weights?: string[];
+  dataset?: 'fashion-mnist' | 'cifar10';
+  dataPath?: string;
+  images: number;
+  threads?: number;
+  outputDir: string;
+}
+
+/** The networks and test batch a study runs on: --weights if given, else the degradation run's. */
+async function studySetup(f: StudyFlags) {
+  if (f.threads !== undefined) setNumThreads(f.threads);
+  let specs: TrainedSpec[];
+  let dataset = f.dataset ?? 'fashion-mnist';
+  let dataPath = f.dataPath;
+  if (f.weights !== undefined) specs = f.weights.map(parseWeightsArg);
+  else {
+    const run = fromDegradation(f.from);
+    specs = run.specs;
+    dataset = f.dataset ?? (run.dataset as typeof dataset);
+    dataPath = f.dataPath ?? run.dataPath;
+  }
+  if (specs.length === 0)
+    throw new ArgumentError(`Expected trained networks in ${f.from} but none has its weights yet`);
+  const nets = await loadNets(specs);
+  const batch = await testBatch(dataset, dataPath, f.images);
+  log(`${nets.map((n) => n.label).join(', ')} on ${batch.input.shape[0]} ${dataset} test images`);
+  return { nets, ...batch };
+}
+
+/** Flags shared by the studies of trained networks. */
+function studyCommand(name: string, description: string, images: number, output: string): Command {
+  return new Command(name)
+    .description(description)
+    .option(
+      '--from <dir>',
+      'a degradation run folder (its trained nets and dataset)',
+      'experiments/degradation',
+    )
+    .option(
+      '--weights <name=file...>',
+      'networks to study instead, e.g. plain56=a.safetensors resnet56=b.safetensors',
+    )
+    .addOption(
+      new Option('--dataset <name>', 'test images from (default: the run’s, or fashion-mnist)').choices([
+        'fashion-mnist',
+        'cifar10',
+      ]),
+    )
+    .option('--data-path <dir>', 'dataset folder')
+    .option('--images <n>', 'test images in the batch', positive, images)
+    .addOption(threads())
+    .option('--output-dir <dir>', 'where the JSON and plots go', output);
+}
+
+function responsesCommand(): Command {
+  return studyCommand('responses', 'std of each 3×3 layer’s response after BN, before addition/ReLU (Figure 7), as SVG and JSON', 500, 'experiments/responses')
+    .action(async (f: StudyFlags) => {
+      const { nets, input } = await studySetup(f);
+      const result = await runResponses(nets, input, resolve(f.outputDir));
+      for (const r of result.runs) log(`${r.label}: mean std ${r.meanStd.toFixed(3)} over ${r.layers.length} layers`);
+      log(`results: ${resolve(f.outputDir)}/responses.json, plot: responses.svg; checks: ${JSON.stringify(result.checks)}`);
+    }); // prettier-ignore
+}
+
+interface LandscapeFlags extends StudyFlags {
+  range: number;
+  points1d: number;
+  points2d: number;
+  seed: number;
+}
+
+function landscapeCommand(): Command {
+  return studyCommand('landscape', 'loss along random filter-normalized directions (Li et al. 2018): 1-D and 2-D slices, contour SVG, heat-map PNG', 250, 'experiments/landscape')
+    .option('--range <x>', 'slice over [-x, x]', num, 1)
+    .option('--points-1d <n>', 'points of the 1-D slice', positive, 21)
+    .option('--points-2d <n>', 'points per side of the 2-D grid', positive, 11)
+    .option('--seed <n>', 'seed of the directions', nonNegative, 0)
+    .action(async (f: LandscapeFlags) => {
+      const { nets, input, target } = await studySetup(f);
+      const o = { range: f.range, points1d: f.points1d, points2d: f.points2d, seed: f.seed };
+      const result = await runLandscape(nets, input, target, o, resolve(f.outputDir), log);
+      log(`results: ${resolve(f.outputDir)}/landscape.json, plots: landscape-1d.svg, landscape-2d.svg, landscape-2d.png; checks: ${JSON.stringify(result.checks)}`);
+    }); // prettier-ignore
+}
+
 /** The `experiment` command and its subcommands. */
 export function experimentCommand(): Command {
   return new Command('experiment')
     .description("reproduce the paper's evidence: degradation, layer responses, loss landscapes")
-    .addCommand(degradationCommand());
+    .addCommand(degradationCommand())
+    .addCommand(responsesCommand())
+    .addCommand(landscapeCommand());
 }

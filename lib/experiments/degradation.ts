@@ -3,6 +3,7 @@
  * ResNets of two depths trained the same way; the deeper plain net ends with the higher
  * training error, the deeper ResNet with the lower one.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataLoader } from '../data/dataloader.js';
@@ -22,6 +23,8 @@ export interface DegradationOptions {
   dataPath?: string | undefined;
   /** Depths compared, each as a plain net and a ResNet (default 20 and 56). */
   depths: number[];
+  /** Only these of the grid (names like 'resnet56'; default all): for running nets in separate processes. */
+  only?: string[] | undefined;
   /** First n training images (undefined: all). */
   trainSize?: number | undefined;
   /** First n test images (undefined: all). */
@@ -100,6 +103,29 @@ export function degradationChecks(runs: DegradationRun[]): DegradationResult['ch
   };
 }
 
+/**
+ * A finished run in `dir` trained with the same options (its options.json), rebuilt from the
+ * trainer's metrics.jsonl: a repeated command, or folders of separate processes copied
+ * together, reuse it instead of training again.
+ */
+function finishedRun(
+  dir: string,
+  options: string,
+  epochs: number,
+  perEpoch: number,
+): ErrorPoint[] | undefined {
+  const [opts, metrics, weights] = ['options.json', 'metrics.jsonl', 'model.safetensors'].map((f) =>
+    join(dir, f),
+  );
+  if (![opts, metrics, weights].every((f) => existsSync(f!)) || readFileSync(opts!, 'utf8') !== options)
+    return undefined;
+  const records = readFileSync(metrics!, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EpochRecord);
+  return records.length === epochs ? records.map((r) => toPoint(r, perEpoch)) : undefined;
+}
+
 function schedule(o: DegradationOptions, opt: SGD, iterations: number): LRScheduler {
   if (o.schedule === 'paper')
     return new MultiStepLR(opt, {
@@ -119,6 +145,7 @@ export async function runDegradation(o: DegradationOptions): Promise<Degradation
   const options: DegradationResult['options'] = { ...o };
   delete (options as Partial<DegradationOptions>).log;
   delete (options as Partial<DegradationOptions>).outDir;
+  delete (options as Partial<DegradationOptions>).only; // which process trains a net does not change it
   const result: DegradationResult = {
     experiment: 'degradation',
     options,
@@ -132,7 +159,8 @@ export async function runDegradation(o: DegradationOptions): Promise<Degradation
     await writeFigure6(join(o.outDir, 'degradation.svg'), result);
   };
   let writing = Promise.resolve();
-  for (const spec of netGrid(o.depths)) {
+  const optionsText = `${JSON.stringify(options, null, 2)}\n`;
+  for (const spec of netGrid(o.depths).filter((n) => o.only === undefined || o.only.includes(netName(n)))) {
     manualSeed(o.seed);
     const model = buildNet(spec, { inChannels: data.inChannels, numClasses: data.classes.length });
     const trainLoader = new DataLoader(data.train, {
@@ -152,6 +180,15 @@ export async function runDegradation(o: DegradationOptions): Promise<Degradation
       parameters: model.numParameters(), weights: join(dir, 'model.safetensors'), history: [],
     }; // prettier-ignore
     result.runs.push(run);
+    const done = finishedRun(dir, optionsText, o.epochs, perEpoch);
+    if (done !== undefined) {
+      run.history = done;
+      log(`${run.label}: reusing the finished run in ${dir}`);
+      model.dispose();
+      continue;
+    }
+    await makeFolder(dir);
+    await writeFile(join(dir, 'options.json'), optionsText);
     const trainer = new Trainer({
       model, optimizer, trainLoader, evalLoader, epochs: o.epochs, outDir: dir,
       scheduler: schedule(o, optimizer, o.epochs * perEpoch), schedulerStep: 'batch',
