@@ -54,3 +54,5 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export { Trainer, TrainingDivergedError, saveCheckpoint, loadCheckpoint } from './train/index.js';
 export type { TrainerOptions, EpochRecord, BatchEvent, TrainingState, PhaseMetrics } from './train/index.js';
+export { ModelSummary, summarize } from './summary/index.js';
+export type { LayerRow, BottleneckSaving, FormatOptions } from './summary/index.js';

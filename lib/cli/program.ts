@@ -11,6 +11,8 @@ import { predict, type PredictFlags } from './predict.js';
 import { doctorCommand } from './doctor/command.js';
 import { infoLines } from './info.js';
 import { version } from '../index.js';
+import { experimentCommand } from './experiment.js';
+import { summaryCommand } from './summary.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -190,6 +192,9 @@ program
   .action(() => {
     console.log(infoLines().join('\n'));
   });
+
+program.addCommand(experimentCommand());
+program.addCommand(summaryCommand());
 
 // Listed here too, so that `resnet-native --help` shows it.
 program.addCommand(doctorCommand());

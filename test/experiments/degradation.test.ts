@@ -1,0 +1,113 @@
+/**
+ * `experiment degradation` with a tiny budget: the JSON's shape and values, the Figure 6 SVG,
+ * reuse of finished runs, and the paper's checks on known numbers.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  degradationChecks,
+  runDegradation,
+  type DegradationOptions,
+  type DegradationRun,
+} from '../../lib/experiments/degradation.js';
+import { figure6Svg } from '../../lib/experiments/figure6.js';
+import { blocksOf, netGrid } from '../../lib/experiments/nets.js';
+import { ArgumentError } from '../../lib/index.js';
+import { renderSvg } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rn-degradation-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const options: DegradationOptions = {
+  dataset: 'fashion-mnist', depths: [14, 8], trainSize: 128, testSize: 50, epochs: 2, batchSize: 32,
+  lr: 0.05, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', augment: false, seed: 3, outDir: dir,
+}; // prettier-ignore
+
+describe('experiment degradation', () => {
+  it(
+    'trains plain and residual nets of each depth and writes the JSON and the Figure 6 SVG',
+    { timeout: 300_000 },
+    async () => {
+      const result = await runDegradation(options);
+      expect(result.runs.map((r) => r.name)).toEqual(['plain8', 'plain14', 'resnet8', 'resnet14']);
+      expect(result.iterationsPerEpoch).toBe(4);
+      for (const r of result.runs) {
+        expect(r.history.map((p) => [p.epoch, p.iteration])).toEqual([
+          [1, 4],
+          [2, 8],
+        ]);
+        for (const p of r.history) {
+          for (const e of [p.trainError, p.testError]) {
+            expect(e).toBeGreaterThanOrEqual(0);
+            expect(e).toBeLessThanOrEqual(1);
+          }
+          expect(Number.isFinite(p.trainLoss) && Number.isFinite(p.testLoss)).toBe(true);
+          // errors are whole images out of 128 training / 50 test
+          expect(Math.round(p.trainError * 128) / 128).toBeCloseTo(p.trainError, 12);
+          expect(Math.round(p.testError * 50) / 50).toBeCloseTo(p.testError, 12);
+        }
+      }
+      // Option-A shortcuts have no parameters: plain and residual nets of a depth are the same size.
+      expect(result.runs[0]!.parameters).toBe(result.runs[2]!.parameters);
+      const json = JSON.parse(readFileSync(join(dir, 'degradation.json'), 'utf8'));
+      expect(json).toEqual(JSON.parse(JSON.stringify(result)));
+      expect(Object.keys(json.checks).sort()).toEqual([
+        'plainDeeperHasHigherTrainError',
+        'resnetDeeperHasLowerOrEqualTrainError',
+      ]);
+      const svg = readFileSync(join(dir, 'degradation.svg'), 'utf8');
+      expect(await renderSvg(svg)).toEqual({ width: 840, height: 300 });
+      expect(svg).toContain('plain-14 train');
+      expect(svg).toContain('ResNet-8 test');
+      expect(svg.match(/<polyline/g)).toHaveLength(8);
+      for (const r of result.runs)
+        expect(readFileSync(r.weights).byteLength).toBeGreaterThan(4 * r.parameters);
+
+      // The same command again reuses every finished run instead of training.
+      const t0 = performance.now();
+      const again = await runDegradation(options);
+      expect(performance.now() - t0).toBeLessThan(20_000);
+      expect(again.runs).toEqual(result.runs);
+      // Other options train again (the finished runs do not match).
+      const other = await runDegradation({ ...options, depths: [8], only: ['plain8'], epochs: 1 });
+      expect(other.runs[0]!.history).toHaveLength(1);
+    },
+  );
+
+  it("states the paper's two claims from the final training errors", () => {
+    const run = (kind: 'plain' | 'resnet', depth: number, trainError: number): DegradationRun => ({
+      name: `${kind}${depth}`, label: `${kind}-${depth}`, kind, depth, parameters: 1, weights: '',
+      history: [{ epoch: 1, iteration: 1, trainError, testError: 0.5, trainLoss: 1, testLoss: 1, seconds: 1 }],
+    }); // prettier-ignore
+    expect(degradationChecks([run('plain', 20, 0.1), run('plain', 56, 0.2), run('resnet', 20, 0.1), run('resnet', 56, 0.05)])).toEqual({
+      plainDeeperHasHigherTrainError: true, resnetDeeperHasLowerOrEqualTrainError: true,
+    }); // prettier-ignore
+    expect(degradationChecks([run('plain', 56, 0.1), run('plain', 20, 0.2), run('resnet', 20, 0.1), run('resnet', 56, 0.3)])).toEqual({
+      plainDeeperHasHigherTrainError: false, resnetDeeperHasLowerOrEqualTrainError: false,
+    }); // prettier-ignore
+    expect(degradationChecks([run('plain', 20, 0.1)])).toEqual({});
+    expect(
+      figure6Svg({
+        experiment: 'degradation',
+        options: options,
+        iterationsPerEpoch: 1,
+        runs: [run('plain', 20, 0.1)],
+        checks: {},
+      }),
+    ).toContain('plain-20 train');
+  });
+
+  it('builds the grid of the paper and refuses depths that are not 6n+2', () => {
+    expect(netGrid([56, 20]).map((s) => `${s.kind}${s.depth}`)).toEqual([
+      'plain20',
+      'plain56',
+      'resnet20',
+      'resnet56',
+    ]);
+    expect(blocksOf(56)).toBe(9);
+    expect(() => blocksOf(21)).toThrow(ArgumentError);
+    expect(() => blocksOf(21)).toThrow(/6n\+2.*21/);
+  });
+});
