@@ -96,7 +96,7 @@ program
 program
   .command('eval')
   .description('evaluate a weights file on a test set; prints "test accuracy: <fraction>"')
-  .addOption(arch().default('resnet20'))
+  .addOption(arch().default(undefined, "the file's own, else resnet20"))
   .addOption(dataset())
   .requiredOption('--weights <file>', 'weights (.pth or .safetensors)')
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
@@ -108,7 +108,7 @@ program
   .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
   .action(async (flags: EvalFlags, cmd: Command) => {
     checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
-    await evaluate({ ...flags, augment: false });
+    await evaluate({ ...flags, augment: false }, (flag) => cmd.getOptionValueSource(flag) === 'cli');
   });
 
 program

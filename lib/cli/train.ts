@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataLoader } from '../data/dataloader.js';
 import { makeFolder } from '../io/folder.js';
-import { save } from '../io/weights.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import type { Module } from '../nn/module.js';
 import * as S from '../optim/schedulers.js';
@@ -123,6 +122,7 @@ export async function train(f: TrainFlags): Promise<number> {
     inChannels: setup.inChannels,
     weights: f.weights,
     weightsKey: f.weightsKey,
+    fineTune: true,
   });
   if (f.channelsLast) model.to('channels_last');
   const trainable = new Set(f.freezeBackbone ? head : model.parameters());
@@ -161,7 +161,7 @@ export async function train(f: TrainFlags): Promise<number> {
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
-    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous',
+    outDir, modelInfo: { classNames: setup.classes, ...setup.preprocessing }, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous',
     ...(scheduler ? { scheduler } : {}),
     onBatch: (e) => progress.batch(e),
     onEpoch: (r) => progress.epoch(r),
@@ -179,7 +179,7 @@ export async function train(f: TrainFlags): Promise<number> {
     progress.stop();
   }
   const weights = join(outDir, 'model.safetensors');
-  await save(model.stateDict(), weights);
+  await trainer.saveModel(weights);
   const final = trainer.history.at(-1);
   console.log(`run folder:   ${outDir}`);
   console.log(`weights:      ${weights}`);

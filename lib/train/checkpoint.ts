@@ -29,12 +29,17 @@ const MODEL = 'model.';
 const OPTIM = 'optimizer.';
 const RNG = 'rng.cpu';
 
-/** Writes model weights, optimizer state, the CPU RNG state and `state` to one safetensors file at `path`, atomically (read back with `loadCheckpoint`). */
+/**
+ * Writes model weights, optimizer state, the CPU RNG state and `state` to one safetensors file
+ * at `path`, atomically (read back with `loadCheckpoint`). `modelMetadata` (a model file's
+ * entries, see `saveModel`) makes the checkpoint self-describing for `loadModel` too.
+ */
 export async function saveCheckpoint(
   path: string,
   model: Module,
   optimizer: Optimizer<{ lr: number }>,
   state: TrainingState,
+  modelMetadata: Record<string, string> = {},
 ): Promise<void> {
   const tensors = new Map<string, Tensor>();
   for (const [k, v] of Object.entries(model.stateDict())) tensors.set(MODEL + k, v);
@@ -49,7 +54,7 @@ export async function saveCheckpoint(
   tensors.set(RNG, getRngState());
   const meta = { state, optimizer: { param_groups: sd.param_groups, scalars } };
   await save(tensors, path, {
-    metadata: { format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
+    metadata: { ...modelMetadata, format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
   });
 }
 

@@ -18,6 +18,7 @@ import { noGrad, tidy } from '../runtime.js';
 import { checkInt } from '../validate.js';
 import type { MemoryFormat, Tensor } from '../tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { metadataEntriesIfResNet, saveModel, type ModelInfo } from '../model_file/load_model.js';
 import { CapturedStep } from './captured_step.js';
 import { MetricsMeter, type PhaseMetrics } from './metrics.js';
 import { writePlot } from './plot.js';
@@ -98,6 +99,11 @@ export interface TrainerOptions {
    * tensor values into JavaScript): every step then runs eagerly, blocking the event loop.
    */
   captureSteps?: boolean;
+  /**
+   * What the model's files record beyond its structure (class names, preprocessing): written
+   * into `saveModel`'s file and the checkpoint's header, so that `loadModel` needs no flags.
+   */
+  modelInfo?: ModelInfo;
 }
 
 /** A supervised classification loop with cross-entropy loss: `new Trainer(options).fit()` trains for `epochs`, evaluating, checkpointing and logging metrics after each epoch. */
@@ -167,6 +173,11 @@ export class Trainer {
     return this.history;
   }
 
+  /** Writes the model's weights to `path` with the metadata that describes it (see `saveModel`). */
+  async saveModel(path: string): Promise<void> {
+    await saveModel(this.options.model, path, this.options.modelInfo);
+  }
+
   private async checkpoint(): Promise<void> {
     const path = this.checkpointPath;
     if (path === undefined) return;
@@ -175,7 +186,7 @@ export class Trainer {
       ...this.state,
       scheduler: scheduler?.stateDict(),
       extra: this.history,
-    });
+    }, metadataEntriesIfResNet(model, this.options.modelInfo));
     this.#checkpointed = true;
   }
 
