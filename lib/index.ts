@@ -42,3 +42,25 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export { Trainer, TrainingDivergedError, saveCheckpoint, loadCheckpoint } from './train/index.js';
 export type { TrainerOptions, EpochRecord, BatchEvent, TrainingState, PhaseMetrics } from './train/index.js';
+export { saveModel, loadModel, readModelMetadata, modelMetadata } from './model_file/index.js';
+export type {
+  ModelInfo,
+  LoadModelOptions,
+  ModelMetadata,
+  Preprocessing,
+  ArchConfig,
+} from './model_file/index.js';
+export {
+  classify, decodeImage, preprocess, preprocessImage, normalizeToChw, batchImages, imagenetEval, imagenetEvalV2,
+  imagenetClassNames, ImageError,
+} from './preprocess/index.js'; // prettier-ignore
+export type {
+  ClassifyOptions,
+  Prediction,
+  DecodeOptions,
+  DecodedImage,
+  ImageInput,
+  ImageErrorReason,
+} from './preprocess/index.js';
+export { serve, DynamicBatcher, QueueFullError } from './serve/index.js';
+export type { ServeOptions, Server, ServerMetrics, BatcherOptions } from './serve/index.js';

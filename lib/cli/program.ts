@@ -10,6 +10,7 @@ import { checkIgnoredFlags } from './train_checks.js';
 import { evaluate, type EvalFlags } from './evaluate.js';
 import { predict, type PredictFlags } from './predict.js';
 import { doctorCommand } from './doctor/command.js';
+import { serveCommand, type ServeFlags } from './serve.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -131,6 +132,25 @@ program
   .option('--crop-size <n>', 'center crop', int, 224)
   .action(async (images: string[], flags: PredictFlags, cmd: Command) => {
     await predict(images, flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+  });
+
+program
+  .command('serve')
+  .description('HTTP inference server: POST /v1/classify, GET /healthz, GET /metrics (stops on SIGTERM)')
+  .requiredOption(
+    '--weights <file>',
+    'weights written by train or saveModel (.safetensors that describes itself)',
+  )
+  .option('--port <n>', 'TCP port (0: any free one)', int, 8080)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--max-batch <n>', 'most images per batch', positive, 16)
+  .option('--max-wait-ms <n>', 'longest an image waits to be batched', int, 5)
+  .option('--max-queue <n>', 'most images waiting; more get 503', positive, 256)
+  .option('--timeout-ms <n>', 'per-request timeout (504)', positive, 30_000)
+  .option('--classes <file>', 'class names, one per line (as many as the model has)')
+  .option('--threads <n>', 'intra-op threads', positive)
+  .action(async (flags: ServeFlags) => {
+    await serveCommand(flags);
   });
 
 program

@@ -182,11 +182,17 @@ export class Trainer {
     const path = this.checkpointPath;
     if (path === undefined) return;
     const { model, optimizer, scheduler } = this.options;
-    await saveCheckpoint(path, model, optimizer, {
-      ...this.state,
-      scheduler: scheduler?.stateDict(),
-      extra: this.history,
-    }, metadataEntriesIfResNet(model, this.options.modelInfo));
+    await saveCheckpoint(
+      path,
+      model,
+      optimizer,
+      {
+        ...this.state,
+        scheduler: scheduler?.stateDict(),
+        extra: this.history,
+      },
+      metadataEntriesIfResNet(model, this.options.modelInfo),
+    );
     this.#checkpointed = true;
   }
 
