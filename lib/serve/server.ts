@@ -14,6 +14,7 @@ import { checkInt } from '../validate.js';
 import { DynamicBatcher, QueueFullError } from './batcher.js';
 import { HttpError, fromFastifyError } from './errors.js';
 import { PaddedInference } from './inference.js';
+import { Limit } from './limit.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { parseClassifyRequest } from './request_body.js';
 
@@ -43,6 +44,11 @@ export interface ServeOptions {
   metadata?: ModelMetadata;
   /** Stop on SIGTERM and SIGINT: refuse new connections, answer those in flight, then resolve `closed` (default false; the CLI sets it). */
   handleSignals?: boolean;
+  /**
+   * Images decoded at once (default 2). Decoding runs on libuv's threads; bounding it keeps
+   * those threads from crowding the JavaScript thread (and /healthz) off the cores.
+   */
+  decodeConcurrency?: number;
   /** Seconds a 503 asks clients to wait (Retry-After, default 1). */
   retryAfterSeconds?: number;
 }
@@ -73,6 +79,7 @@ export async function serve(model: Module, options: ServeOptions = {}): Promise<
   const retryAfter = String(options.retryAfterSeconds ?? 1);
   const metadata = options.metadata ?? modelMetadata(model) ?? metadataFor(model);
   const metrics = createMetrics(maxBatch);
+  const decodes = new Limit(checkInt('decodeConcurrency', options.decodeConcurrency ?? 2, 1));
   const inference = new PaddedInference(model, metadata, maxBatch);
   await inference.warmUp();
   const batcher = new DynamicBatcher<Float32Array, Float32Array>(
@@ -111,7 +118,7 @@ export async function serve(model: Module, options: ServeOptions = {}): Promise<
   async function classifyOne(image: Buffer, k: number, signal: AbortSignal): Promise<Prediction[]> {
     let chw: Float32Array;
     try {
-      chw = await preprocessImage(image, metadata, maxPixels);
+      chw = await decodes.run(() => preprocessImage(image, metadata, maxPixels));
     } catch (err) {
       if (err instanceof ImageError) throw new HttpError(400, err.reason, err.message);
       throw err;
