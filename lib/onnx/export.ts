@@ -84,6 +84,10 @@ function stages(e: L.Emit, m: Module, names: string[], x: string): string {
 
 /** The graph of `model` from input `x` to the logits. */
 function network(e: L.Emit, model: Module, x: string): string {
+  if (!(model instanceof ResNet || model instanceof CifarResNet))
+    throw new ArgumentError(
+      `exportOnnx exports the ResNet family (ResNet, CifarResNet) but received ${describe(model)}`,
+    );
   const stem = (name: string) => L.expect(child(model, name), L.Conv2d, name);
   const bn1 = L.expect(child(model, 'bn1'), L.BatchNorm2d, 'bn1');
   const pool = L.expect(child(model, 'avgpool'), L.AdaptiveAvgPool2d, 'avgpool');

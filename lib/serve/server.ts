@@ -165,7 +165,15 @@ export async function serve(model: Module, options: ServeOptions = {}): Promise<
   const onSignal = () => void close();
   function close(): Promise<void> {
     closing ??= (async () => {
-      await app.close(); // stops accepting; waits for the requests in flight
+      // app.close() stops accepting and waits for the requests in flight; connections that
+      // finish their request meanwhile would stay open until the keep-alive timeout (72 s)
+      // unless closed as they become idle.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await batcher.drained();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
