@@ -32,6 +32,7 @@ const GENERATORS = {
   blocks: { script: 'scripts/gen_model_reference.py', args: ['--group', 'blocks'], seeded: true },
   nets: { script: 'scripts/gen_model_reference.py', args: ['--group', 'nets'], seeded: true },
   archs: { script: 'scripts/gen_model_reference.py', args: ['--group', 'archs'], seeded: false },
+  preprocess: { script: 'test/preprocess/gen_preprocess_reference.py', args: [], seeded: false },
 } as const;
 export type Generator = keyof typeof GENERATORS;
 
