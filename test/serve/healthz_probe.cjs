@@ -1,6 +1,7 @@
 // Probes GET <url>/healthz every 25 ms on one kept-alive connection, in its own process (so
 // the load generator's busy event loop does not delay it), until stdin closes; then prints
 // the latencies in ms as JSON.
+/* global performance, setTimeout */
 const http = require('node:http');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const times = [];
