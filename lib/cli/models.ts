@@ -66,12 +66,6 @@ export async function buildModel(
   const head = ['fc', 'linear'].find((n) => sd[`${n}.weight`] !== undefined);
   const fcWeight = head === undefined ? undefined : sd[`${head}.weight`];
   const fileClasses = fcWeight?.shape[0] ?? options.numClasses;
-  if (fileClasses !== options.numClasses && options.fineTune !== true) {
-    for (const t of Object.values(sd)) t.dispose();
-    throw new ArgumentError(
-      `The weights in ${options.weights} have a classifier of ${fileClasses} classes but ${options.numClasses} were asked for (by the class names or the dataset); only fine-tuning (train --weights) replaces a classifier`,
-    );
-  }
   const model = make({ numClasses: fileClasses, inChannels: options.inChannels });
   try {
     model.loadStateDict(sd);
@@ -79,6 +73,13 @@ export async function buildModel(
     throw diagnose(err, arch, sd);
   } finally {
     for (const t of Object.values(sd)) t.dispose();
+  }
+  // Checked once the weights fit: a file of another architecture is diagnosed as that first.
+  if (fileClasses !== options.numClasses && options.fineTune !== true) {
+    model.dispose();
+    throw new ArgumentError(
+      `The weights in ${options.weights} have a classifier of ${fileClasses} classes but ${options.numClasses} were asked for (by the class names or the dataset); only fine-tuning (train --weights) replaces a classifier`,
+    );
   }
   if (fileClasses !== options.numClasses) {
     const inFeatures = fcWeight!.shape[1]!;

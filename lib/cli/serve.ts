@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadModel } from '../model_file/load_model.js';
 import { setNumThreads } from '../runtime.js';
-import { serve } from '../serve/server.js';
+import { serve } from '../serve/index.js'; // loads fastify only for this command
 
 export interface ServeFlags {
   weights: string;
