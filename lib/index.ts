@@ -63,6 +63,6 @@ export type {
   ImageErrorReason,
 } from './preprocess/index.js';
 export { serve, DynamicBatcher, QueueFullError } from './serve/index.js';
-export type { ServeOptions, Server, ServerMetrics, BatcherOptions } from './serve/index.js';
+export type { ServeOptions, Server, InjectableApp, InjectedResponse, BatcherOptions } from './serve/index.js';
 export { exportOnnx, toOnnx } from './onnx/index.js';
 export type { ExportOnnxOptions } from './onnx/index.js';

@@ -2,8 +2,7 @@
 import type { Module } from '../nn/module.js';
 import type { ServeOptions, Server } from './server.js';
 
-export type { ServeOptions, Server } from './server.js';
-export type { ServerMetrics } from './metrics.js';
+export type { ServeOptions, Server, InjectableApp, InjectedResponse } from './server.js';
 export { DynamicBatcher, QueueFullError } from './batcher.js';
 export type { BatcherOptions } from './batcher.js';
 
