@@ -58,6 +58,7 @@ export interface InjectedResponse {
   statusCode: number;
   headers: Record<string, string | string[] | number | undefined>;
   body: string;
+  /** The body parsed as JSON. */
   json(): unknown;
 }
 
@@ -66,6 +67,7 @@ export interface InjectedResponse {
  * Typed by hand so that the library's declarations need neither fastify's nor Node's types.
  */
 export interface InjectableApp {
+  /** Runs a request through the server's routes without a socket. */
   inject(
     request:
       | string
