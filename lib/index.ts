@@ -56,3 +56,27 @@ export { Trainer, TrainingDivergedError, saveCheckpoint, loadCheckpoint } from '
 export type { TrainerOptions, EpochRecord, BatchEvent, TrainingState, PhaseMetrics } from './train/index.js';
 export { ModelSummary, summarize } from './summary/index.js';
 export type { LayerRow, BottleneckSaving, FormatOptions } from './summary/index.js';
+export { saveModel, loadModel, readModelMetadata, modelMetadata } from './model_file/index.js';
+export type {
+  ModelInfo,
+  LoadModelOptions,
+  ModelMetadata,
+  Preprocessing,
+  ArchConfig,
+} from './model_file/index.js';
+export {
+  classify, decodeImage, preprocess, preprocessImage, normalizeToChw, batchImages, imagenetEval, imagenetEvalV2,
+  imagenetClassNames, ImageError,
+} from './preprocess/index.js'; // prettier-ignore
+export type {
+  ClassifyOptions,
+  Prediction,
+  DecodeOptions,
+  DecodedImage,
+  ImageInput,
+  ImageErrorReason,
+} from './preprocess/index.js';
+export { serve, DynamicBatcher, QueueFullError } from './serve/index.js';
+export type { ServeOptions, Server, InjectableApp, InjectedResponse, BatcherOptions } from './serve/index.js';
+export { exportOnnx, toOnnx } from './onnx/index.js';
+export type { ExportOnnxOptions } from './onnx/index.js';

@@ -29,6 +29,7 @@ stamp=node_modules/.setup-lock-hash
 hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   echo "setup: installing npm dependencies"
+  # onnxruntime-node (a dev dependency) would download CUDA parts in its postinstall: not offline.
   ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund
   echo "$hash" >"$stamp"
 fi

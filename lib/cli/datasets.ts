@@ -7,6 +7,7 @@ import { ImageFolder } from '../data/image_folder.js';
 import * as T from '../data/transforms/index.js';
 import type { Transform } from '../data/transforms/transform.js';
 import { join } from 'node:path';
+import type { Preprocessing } from '../model_file/metadata.js';
 
 export type DatasetName = 'fashion-mnist' | 'cifar10' | 'imagefolder';
 
@@ -16,6 +17,8 @@ export interface TestSetup {
   classes: readonly string[];
   inChannels: number;
   testTransform: Transform;
+  /** How an image becomes this dataset's input: what the model file records for predict and serve. */
+  preprocessing: Preprocessing;
 }
 
 /** What training needs: both splits and their pipelines. */
@@ -71,6 +74,7 @@ function trainPipeline(o: DataOptions, geometric: Transform[], norm: Transform):
 /** A dataset's splits, loaded on demand, with its normalization and augmentations. */
 interface Source {
   inChannels: number;
+  preprocessing: Preprocessing;
   norm: Transform;
   geometric: Transform[];
   load(train: boolean): Promise<Dataset>;
@@ -83,6 +87,7 @@ function source(o: DataOptions): Source {
     const { mean, std } = normalization['fashion-mnist'];
     return {
       inChannels: 1,
+      preprocessing: { resizeSize: 28, cropSize: 28, mean, std },
       norm: T.normalize(mean, std),
       geometric: [...crop(28, o.cropPadding ?? 0), T.randomHorizontalFlip()],
       load: async (train) => limit(await FashionMNIST.load({ ...root, train }), limits(train)),
@@ -93,6 +98,7 @@ function source(o: DataOptions): Source {
     if (root === undefined) throw new Error('--data-path must name the folder of CIFAR-10 (binary version)');
     return {
       inChannels: 3,
+      preprocessing: { resizeSize: 32, cropSize: 32, ...normalization.cifar10 },
       norm: T.normalize(normalization.cifar10.mean, normalization.cifar10.std),
       geometric: [...crop(32, o.cropPadding ?? 4), T.randomHorizontalFlip()],
       load: async (train) => limit(await CIFAR10.load({ root, train }), limits(train)),
@@ -107,6 +113,8 @@ function source(o: DataOptions): Source {
       : { cropSize: o.valCropSize ?? o.cropSize, resizeSize: o.valResizeSize ?? o.resizeSize };
   return {
     inChannels: 3,
+    // what a model trained here records for inference: the evaluation sizes
+    preprocessing: { ...sizes(false), mean: T.imagenetMean, std: T.imagenetStd },
     // ImageNet statistics: the preset of torchvision's weights, right for fine-tuning them.
     norm: T.normalize([...T.imagenetMean], [...T.imagenetStd]),
     geometric: [T.randomHorizontalFlip()],
@@ -122,7 +130,13 @@ function source(o: DataOptions): Source {
 export async function loadTestData(o: DataOptions): Promise<TestSetup> {
   const s = source(o);
   const test = await s.load(false);
-  return { test, classes: test.classes, inChannels: s.inChannels, testTransform: s.norm };
+  return {
+    test,
+    classes: test.classes,
+    inChannels: s.inChannels,
+    testTransform: s.norm,
+    preprocessing: s.preprocessing,
+  };
 }
 
 export async function loadData(o: DataOptions): Promise<DataSetup> {
@@ -133,6 +147,7 @@ export async function loadData(o: DataOptions): Promise<DataSetup> {
     test,
     classes: train.classes,
     inChannels: s.inChannels,
+    preprocessing: s.preprocessing,
     trainTransform: trainPipeline(o, s.geometric, s.norm),
     testTransform: s.norm,
   };

@@ -7,9 +7,13 @@ import { crossEntropy } from '../nn/functional.js';
 import { noGrad, tidy } from '../runtime.js';
 import { loadTestData, type DataOptions } from './datasets.js';
 import { buildModel } from './models.js';
+import { loadModel, readModelMetadata } from '../model_file/load_model.js';
+import type { Module } from '../nn/module.js';
+import type { TestSetup } from './datasets.js';
 
 export interface EvalFlags extends DataOptions {
-  arch: string;
+  /** Default: the model file's own (its metadata), else resnet20. */
+  arch?: string;
   weights: string;
   weightsKey?: string;
   batchSize: number;
@@ -18,16 +22,28 @@ export interface EvalFlags extends DataOptions {
   device?: string;
 }
 
-export async function evaluate(f: EvalFlags): Promise<void> {
+/**
+ * Prints loss and accuracy of `f.weights` on the test set. A model file that describes itself
+ * gives the architecture and, for an ImageFolder, the resize and crop sizes not `given`; its
+ * class count must be the dataset's.
+ */
+export async function evaluate(
+  f: EvalFlags,
+  given: (flag: keyof EvalFlags) => boolean = () => true,
+): Promise<void> {
   if (f.threads !== undefined) setNumThreads(f.threads);
   const device = resolveDevice('--device', f.device ?? 'cpu');
-  const setup = await loadTestData({ ...f, augment: false });
-  const { model } = await buildModel(f.arch, {
-    numClasses: setup.classes.length,
-    inChannels: setup.inChannels,
-    weights: f.weights,
-    weightsKey: f.weightsKey,
-  });
+  const recorded =
+    f.arch === undefined && f.weightsKey === undefined ? await readModelMetadata(f.weights) : undefined;
+  const sizes =
+    recorded === undefined
+      ? {}
+      : {
+          ...(given('resizeSize') ? {} : { resizeSize: recorded.resizeSize }),
+          ...(given('cropSize') ? {} : { cropSize: recorded.cropSize }),
+        };
+  const setup = await loadTestData({ ...f, ...sizes, augment: false });
+  const model = recorded === undefined ? await buildFor(f, setup) : await loadFor(f.weights, setup);
   model.eval().to(device);
   const loader = new DataLoader(setup.test, {
     batchSize: f.batchSize,
@@ -52,4 +68,25 @@ export async function evaluate(f: EvalFlags): Promise<void> {
   console.log(`loss:          ${m.loss.toFixed(4)}`);
   console.log(`top-5 accuracy: ${m.top5.toFixed(4)}`);
   console.log(`test accuracy: ${m.top1.toFixed(4)}`);
+}
+
+async function buildFor(f: EvalFlags, setup: TestSetup): Promise<Module> {
+  const { model } = await buildModel(f.arch ?? 'resnet20', {
+    numClasses: setup.classes.length,
+    inChannels: setup.inChannels,
+    weights: f.weights,
+    weightsKey: f.weightsKey,
+  });
+  return model;
+}
+
+/** The model a self-describing file holds, checked against the dataset. */
+async function loadFor(weights: string, setup: TestSetup): Promise<Module> {
+  const { model, metadata } = await loadModel(weights, { numClasses: setup.classes.length });
+  if (metadata.inChannels !== setup.inChannels)
+    throw new Error(
+      `${weights} holds a model of ${metadata.inChannels} input channels but the dataset has ${setup.inChannels}`,
+    );
+  console.error(`eval: ${metadata.arch}, ${metadata.numClasses} classes, from the metadata of ${weights}`);
+  return model;
 }

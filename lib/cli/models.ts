@@ -1,5 +1,5 @@
 /** Architectures by name, and building a model from the CLI's options and weights. */
-import { StateDictError } from '../errors.js';
+import { ArgumentError, StateDictError } from '../errors.js';
 import { load, type StateDict } from '../io/weights.js';
 import * as models from '../models/index.js';
 import { Linear } from '../nn/linear.js';
@@ -41,8 +41,9 @@ export interface BuiltModel {
 }
 
 /**
- * Builds `arch`; with `weights`, loads them (the classifier size comes from the file) and,
- * when `numClasses` differs, replaces the classifier: fine-tuning.
+ * Builds `arch`; with `weights`, loads them (the classifier size comes from the file). When
+ * `numClasses` differs from the file's, `fineTune` replaces the classifier; without it, that
+ * is an error naming both sizes (a silently random classifier would give wrong answers).
  */
 export async function buildModel(
   arch: string,
@@ -51,6 +52,8 @@ export async function buildModel(
     inChannels: number;
     weights?: string | undefined;
     weightsKey?: string | undefined;
+    /** Replace a classifier of another size (train --weights): fine-tuning. */
+    fineTune?: boolean;
   },
 ): Promise<BuiltModel> {
   const make = factory(arch);
@@ -70,6 +73,13 @@ export async function buildModel(
     throw diagnose(err, arch, sd);
   } finally {
     for (const t of Object.values(sd)) t.dispose();
+  }
+  // Checked once the weights fit: a file of another architecture is diagnosed as that first.
+  if (fileClasses !== options.numClasses && options.fineTune !== true) {
+    model.dispose();
+    throw new ArgumentError(
+      `The weights in ${options.weights} have a classifier of ${fileClasses} classes but ${options.numClasses} were asked for (by the class names or the dataset); only fine-tuning (train --weights) replaces a classifier`,
+    );
   }
   if (fileClasses !== options.numClasses) {
     const inFeatures = fcWeight!.shape[1]!;

@@ -1,13 +1,15 @@
 /** `resnet-native predict`: the top-5 classes of each image, with class names. */
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { fashionMnistClasses } from '../data/fashion_mnist.js';
 import { cifar10Classes } from '../data/cifar10.js';
 import { imagenetMean, imagenetStd } from '../data/transforms/index.js';
-import { tensor } from '../creation.js';
 import { resolveDevice } from '../device.js';
-import { resizeCenterCrop } from '../data/image_resize.js';
+import type { Device } from '../dtype.js';
+import { readModelMetadata, loadModel } from '../model_file/load_model.js';
+import type { ModelMetadata, Preprocessing } from '../model_file/metadata.js';
+import type { Module } from '../nn/module.js';
 import { noGrad, tidy } from '../runtime.js';
+import { batchImages, preprocessImage } from '../preprocess/to_tensor.js';
 import { buildModel } from './models.js';
 import { normalization } from './normalization.js';
 import { withRunDefaults } from './predict_defaults.js';
@@ -53,33 +55,36 @@ function preset(f: PredictFlags): Preset {
   };
 }
 
-/** Decodes `path` to a normalized (1, C, crop, crop) float tensor (resize shorter side, center crop). */
-async function loadImage(path: string, p: Preset) {
-  const [resize, crop] = p.size;
-  const buf = await readFile(path);
-  const { width: W = 0, height: H = 0 } = await sharp(buf)
-    .metadata()
-    .catch((err: unknown) => {
-      throw new Error(`${path} is not an image that can be read (${(err as Error).message})`, { cause: err });
-    });
-  const img = sharp(buf);
-  const base = p.channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
-  const { data } = await resizeCenterCrop(base, W, H, resize, crop)
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const c = p.channels;
-  const out = new Float32Array(c * crop * crop);
-  for (let i = 0; i < crop * crop; i++)
-    for (let k = 0; k < c; k++) out[k * crop * crop + i] = (data[i * c + k]! / 255 - p.mean[k]!) / p.std[k]!;
-  return tensor(out, { shape: [1, c, crop, crop] });
+/** Class names from a --classes file, one per line. */
+async function readClasses(path: string): Promise<string[]> {
+  return (await readFile(path, 'utf8')).split('\n').filter(Boolean);
 }
 
-/** Prints the top-5 classes of each image; flags not `given` (typed by the user) come from the run's config.json when there is one. */
+/** Prints `path` and its top classes as `  12.34%  name` lines. */
+function printTop(
+  path: string,
+  probs: ArrayLike<number>,
+  ids: ArrayLike<number>,
+  classes: readonly string[],
+) {
+  console.log(path);
+  for (let r = 0; r < probs.length; r++)
+    console.log(`  ${(100 * probs[r]!).toFixed(2).padStart(6)}%  ${classes[ids[r]!] ?? `class ${ids[r]}`}`);
+}
+
+/**
+ * Prints the top-5 classes of each image. A model file that describes itself (written by
+ * `train` or `saveModel`) gives architecture, classes and preprocessing; otherwise flags not
+ * `given` come from the run's config.json when there is one.
+ */
 export async function predict(
   images: string[],
   flags: PredictFlags,
   given: (flag: keyof PredictFlags) => boolean,
 ): Promise<void> {
+  const recorded = await readModelMetadata(flags.weights);
+  if (recorded !== undefined && !given('arch') && !given('dataset') && flags.weightsKey === undefined)
+    return predictDescribed(images, flags, given, recorded);
   const f = await withRunDefaults(flags, given, (line) => console.error(`predict: ${line}`));
   // The 28×28 and 32×32 presets have fixed sizes: a size flag there would do nothing.
   for (const [flag, name] of [
@@ -92,10 +97,7 @@ export async function predict(
       );
   const device = resolveDevice('--device', f.device ?? 'cpu');
   const p = preset(f);
-  const classes =
-    f.classes !== undefined
-      ? (await readFile(f.classes, 'utf8')).split('\n').filter(Boolean)
-      : (f.runClasses ?? p.classes);
+  const classes = f.classes !== undefined ? await readClasses(f.classes) : (f.runClasses ?? p.classes);
   const { model } = await buildModel(f.arch, {
     numClasses: classes.length,
     inChannels: p.channels,
@@ -103,17 +105,60 @@ export async function predict(
     weightsKey: f.weightsKey,
   });
   model.eval().to(device);
+  await printPredictions(
+    images,
+    model,
+    { resizeSize: p.size[0], cropSize: p.size[1], mean: p.mean, std: p.std },
+    classes,
+    device,
+  );
+}
+
+/** Decodes each image as `pre` says and prints its top-5 classes. */
+async function printPredictions(
+  images: string[],
+  model: Module,
+  pre: Preprocessing,
+  classes: readonly string[],
+  device: Device,
+) {
   for (const path of images) {
-    const x = await loadImage(path, p);
+    const chw = await preprocessImage(await readFile(path), pre).catch(named(path));
+    const x = batchImages([chw], [pre.mean.length, pre.cropSize, pre.cropSize]);
     const { values, indices } = noGrad(() =>
       tidy(() => model.forward(x.to(device)).softmax(1).topk(Math.min(5, classes.length), { dim: 1 })),
     );
-    const probs = values.dataSync() as Float32Array;
-    const ids = indices.dataSync() as BigInt64Array;
-    console.log(path);
-    ids.forEach((id, r) =>
-      console.log(`  ${(100 * probs[r]!).toFixed(2).padStart(6)}%  ${classes[Number(id)] ?? `class ${id}`}`),
-    );
+    const ids = Array.from(indices.dataSync() as BigInt64Array, Number);
+    printTop(path, values.dataSync() as Float32Array, ids, classes);
     x.dispose();
   }
+}
+
+/** Errors of an image named by its path. */
+const named = (path: string) => (err: unknown) => {
+  throw new Error(`${path} is not an image that can be read (${(err as Error).message})`, { cause: err });
+};
+
+/** predict with everything from the model file's metadata; --classes and the size flags still override. */
+async function predictDescribed(
+  images: string[],
+  f: PredictFlags,
+  given: (flag: keyof PredictFlags) => boolean,
+  recorded: ModelMetadata,
+): Promise<void> {
+  const classes = f.classes !== undefined ? await readClasses(f.classes) : recorded.classNames;
+  if (classes.length !== recorded.numClasses)
+    throw new Error(
+      `--classes ${f.classes} lists ${classes.length} classes but the model in ${f.weights} has ${recorded.numClasses} (${recorded.arch}); a classifier is replaced only when fine-tuning (train --weights)`,
+    );
+  const { model, metadata } = await loadModel(f.weights);
+  const pre = {
+    ...metadata,
+    ...(given('resizeSize') ? { resizeSize: f.resizeSize } : {}),
+    ...(given('cropSize') ? { cropSize: f.cropSize } : {}),
+  };
+  console.error(`predict: ${metadata.arch}, ${metadata.numClasses} classes, preprocessing from ${f.weights}`);
+  const device = resolveDevice('--device', f.device ?? 'cpu');
+  model.eval().to(device);
+  await printPredictions(images, model, pre, classes, device);
 }

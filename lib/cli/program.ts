@@ -13,6 +13,7 @@ import { infoLines } from './info.js';
 import { version } from '../index.js';
 import { experimentCommand } from './experiment.js';
 import { summaryCommand } from './summary.js';
+import { serveCommand, type ServeFlags } from './serve.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -147,7 +148,7 @@ program
 program
   .command('eval')
   .description('evaluate a weights file on a test set; prints "test accuracy: <fraction>"')
-  .addOption(arch().default('resnet20'))
+  .addOption(arch().default(undefined, "the file's own, else resnet20"))
   .addOption(dataset())
   .requiredOption('--weights <file>', 'weights (.pth or .safetensors)')
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
@@ -160,7 +161,7 @@ program
   .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
   .action(async (flags: EvalFlags, cmd: Command) => {
     checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
-    await evaluate({ ...flags, augment: false });
+    await evaluate({ ...flags, augment: false }, (flag) => cmd.getOptionValueSource(flag) === 'cli');
   });
 
 program
@@ -184,6 +185,25 @@ program
   .addOption(device())
   .action(async (images: string[], flags: PredictFlags, cmd: Command) => {
     await predict(images, flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+  });
+
+program
+  .command('serve')
+  .description('HTTP inference server: POST /v1/classify, GET /healthz, GET /metrics (stops on SIGTERM)')
+  .requiredOption(
+    '--weights <file>',
+    'weights written by train or saveModel (.safetensors that describes itself)',
+  )
+  .option('--port <n>', 'TCP port (0: any free one)', int, 8080)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--max-batch <n>', 'most images per batch', positive, 16)
+  .option('--max-wait-ms <n>', 'longest an image waits to be batched', int, 5)
+  .option('--max-queue <n>', 'most images waiting; more get 503', positive, 256)
+  .option('--timeout-ms <n>', 'per-request timeout (504)', positive, 30_000)
+  .option('--classes <file>', 'class names, one per line (as many as the model has)')
+  .option('--threads <n>', 'intra-op threads', positive)
+  .action(async (flags: ServeFlags) => {
+    await serveCommand(flags);
   });
 
 program

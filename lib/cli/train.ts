@@ -120,6 +120,7 @@ export async function train(f: TrainFlags): Promise<number> {
     inChannels: setup.inChannels,
     weights: f.weights,
     weightsKey: f.weightsKey,
+    fineTune: true,
   });
   if (f.channelsLast) model.to('channels_last');
   const trainable = new Set(f.freezeBackbone ? head : model.parameters());
@@ -170,7 +171,7 @@ export async function train(f: TrainFlags): Promise<number> {
   const progress = new Progress();
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
-    outDir, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device, amp: f.amp,
+    outDir, modelInfo: { classNames: setup.classes, ...setup.preprocessing }, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device, amp: f.amp,
     ...(scheduler ? { scheduler } : {}),
     ...(f.clipGradNorm === undefined ? {} : { clipGradNorm: f.clipGradNorm }),
     ...(ema ? { ema: { average: ema, steps: f.modelEmaSteps, warmupEpochs: f.lrWarmupEpochs } } : {}),
@@ -190,12 +191,7 @@ export async function train(f: TrainFlags): Promise<number> {
     progress.stop();
   }
   const weights = join(outDir, 'model.safetensors');
-  const views = model.stateDict();
-  try {
-    await save(views, weights);
-  } finally {
-    for (const t of Object.values(views)) t.dispose();
-  }
+  await trainer.saveModel(weights);
   if (ema) {
     const emaViews = ema.module.stateDict();
     try {

@@ -5,10 +5,10 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import sharp from 'sharp';
 import { FormatError, ArgumentError } from '../errors.js';
 import type { ItemDataset, Sample } from './dataset.js';
 import { resizeCenterCrop } from './image_resize.js';
+import { loadSharp } from '../preprocess/sharp_loader.js';
 
 const EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
 
@@ -73,6 +73,7 @@ export class ImageFolder implements ItemDataset {
       throw new ArgumentError(`Index ${index} is outside the dataset (length ${this.length})`);
     const { cropSize, resizeSize, channels, mode } = this.options;
     // No EXIF rotation: torchvision's PIL loader ignores it too, and numbers should match.
+    const sharp = await loadSharp(); // lazily: importing the library must not need sharp
     let image = sharp(file.path);
     image = channels === 1 ? image.grayscale() : image.removeAlpha().toColourspace('srgb');
     const meta = await image.metadata();

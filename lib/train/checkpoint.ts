@@ -35,12 +35,18 @@ const RNG = 'rng.cpu';
 /** `rng.cuda:N`: each visible GPU's generator, when CUDA is in use. */
 const CUDA_RNG = 'rng.cuda:';
 
-/** Writes model weights, optimizer state, the CPU RNG state (and each GPU's, when CUDA is in use) and `state` to one safetensors file at `path`, atomically (read back with `loadCheckpoint`). */
+/**
+ * Writes model weights, optimizer state, the CPU RNG state (and each GPU's, when CUDA is in
+ * use) and `state` to one safetensors file at `path`, atomically (read back with
+ * `loadCheckpoint`). `modelMetadata` (a model file's entries, see `saveModel`) makes the
+ * checkpoint self-describing for `loadModel` too.
+ */
 export async function saveCheckpoint(
   path: string,
   model: Module,
   optimizer: Optimizer<{ lr: number }>,
   state: TrainingState,
+  modelMetadata: Record<string, string> = {},
 ): Promise<void> {
   const tensors = new Map<string, Tensor>();
   // The model's detached views and the RNG state are made here and freed here; the optimizer's
@@ -69,7 +75,7 @@ export async function saveCheckpoint(
   const meta = { state, optimizer: { param_groups: sd.param_groups, scalars } };
   // save() copies the bytes out before its first await: the tensors can go at once.
   const written = save(tensors, path, {
-    metadata: { format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
+    metadata: { ...modelMetadata, format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
   });
   for (const t of ours) t.dispose();
   await written;

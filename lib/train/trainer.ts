@@ -21,6 +21,7 @@ import { noGrad, tidy } from '../runtime.js';
 import { checkBool, checkInt } from '../validate.js';
 import type { MemoryFormat, Tensor } from '../tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { metadataEntriesIfResNet, saveModel, type ModelInfo } from '../model_file/load_model.js';
 import { CapturedStep } from './captured_step.js';
 import { MetricsMeter, type MetricFn, type PhaseMetrics } from './metrics.js';
 import { dispatch, type Callback } from './callbacks.js';
@@ -138,6 +139,11 @@ export interface TrainerOptions {
    * a scaler, training steps run eagerly (its skip on inf/NaN reads a value each step).
    */
   amp?: boolean | TrainerAmpOptions;
+  /**
+   * What the model's files record beyond its structure (class names, preprocessing): written
+   * into `saveModel`'s file and the checkpoint's header, so that `loadModel` needs no flags.
+   */
+  modelInfo?: ModelInfo;
 }
 
 /** A supervised classification loop with cross-entropy loss: `new Trainer(options).fit()` trains for `epochs`, evaluating, checkpointing and logging metrics after each epoch. */
@@ -252,16 +258,27 @@ export class Trainer {
     await dispatch(this.#callbacks, 'onTrainEnd', this, this.history);
   }
 
+  /** Writes the model's weights to `path` with the metadata that describes it (see `saveModel`). */
+  async saveModel(path: string): Promise<void> {
+    await saveModel(this.options.model, path, this.options.modelInfo);
+  }
+
   private async checkpoint(): Promise<void> {
     const path = this.checkpointPath;
     if (path === undefined) return;
     const { model, optimizer, scheduler } = this.options;
-    await saveCheckpoint(path, model, optimizer, {
-      ...this.state,
-      scheduler: scheduler?.stateDict(),
-      ...(this.#amp?.scaler ? { scaler: this.#amp.scaler.stateDict() } : {}),
-      extra: this.history,
-    });
+    await saveCheckpoint(
+      path,
+      model,
+      optimizer,
+      {
+        ...this.state,
+        scheduler: scheduler?.stateDict(),
+        ...(this.#amp?.scaler ? { scaler: this.#amp.scaler.stateDict() } : {}),
+        extra: this.history,
+      },
+      metadataEntriesIfResNet(model, this.options.modelInfo),
+    );
     this.#checkpointed = true;
   }
 

@@ -39,10 +39,25 @@ describe('buildModel', () => {
     const path = join(dir, 'resnet20-once.safetensors');
     await save(resnet20({ inChannels: 1, numClasses: 10 }).stateDict(), path);
     const spy = vi.spyOn(architectures, 'resnet20');
-    const { head } = await buildModel('resnet20', { numClasses: 3, inChannels: 1, weights: path });
+    const { head } = await buildModel('resnet20', {
+      numClasses: 3,
+      inChannels: 1,
+      weights: path,
+      fineTune: true,
+    });
     expect(spy).toHaveBeenCalledTimes(1);
     expect(head.map((p) => p.shape)).toEqual([[3, 64], [3]]);
     spy.mockRestore();
+  });
+});
+
+describe('buildModel outside fine-tuning', () => {
+  it('refuses a classifier of another size, naming both, instead of replacing it', async () => {
+    const path = join(dir, 'resnet20-ten.safetensors');
+    await save(resnet20({ inChannels: 1, numClasses: 10 }).stateDict(), path);
+    await expect(buildModel('resnet20', { numClasses: 3, inChannels: 1, weights: path })).rejects.toThrow(
+      /have a classifier of 10 classes but 3 were asked for/,
+    );
   });
 });
 

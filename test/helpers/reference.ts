@@ -35,6 +35,7 @@ const GENERATORS = {
   archs: { script: 'scripts/gen_model_reference.py', args: ['--group', 'archs'], seeded: false },
   amp: { script: 'scripts/gen_amp_reference.py', args: [], seeded: true },
   summary: { script: 'scripts/gen_summary_reference.py', args: [], seeded: false },
+  preprocess: { script: 'test/preprocess/gen_preprocess_reference.py', args: [], seeded: false },
 } as const;
 export type Generator = keyof typeof GENERATORS;
 
