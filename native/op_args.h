@@ -269,6 +269,8 @@ struct Captured<ScalarList> {
       if (s.slots[k] >= 0) out.values[k] = ScalarFromNumber((*f.numbers)[s.slots[k]]);
     return out;
   }
+  // Per-parameter numbers of a foreach op: nothing a program pass rewrites.
+  static StepArg Describe(const Saved&) { return {}; }
   template <typename F>
   static void Tensors(const ScalarList&, F&&) {}
 };
