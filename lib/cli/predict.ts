@@ -82,6 +82,7 @@ export async function predict(
   flags: PredictFlags,
   given: (flag: keyof PredictFlags) => boolean,
 ): Promise<void> {
+  resolveDevice('--device', flags.device ?? 'cpu'); // a bad device fails before any file is read
   const recorded = await readModelMetadata(flags.weights);
   if (recorded !== undefined && !given('arch') && !given('dataset') && flags.weightsKey === undefined)
     return predictDescribed(images, flags, given, recorded);

@@ -11,6 +11,7 @@ import { ArgumentError } from '../errors.js';
 import { noGrad } from '../runtime.js';
 import { Tensor, handleOf } from '../tensor.js';
 import { describe } from '../describe.js';
+import { anyAutocast } from '../amp/state.js';
 import { checkBool, checkOptions } from '../validate.js';
 import { fingerprint, modeKey, signature } from './capture_key.js';
 import type { Module } from './module.js';
@@ -69,6 +70,21 @@ function programFor(
   return { result };
 }
 
+/**
+ * On the fast path, the first call for a key answers as every later call will: with the fast
+ * program's result, not the eager run's that captured it (they differ by float32 rounding), so
+ * that a result never depends on whether its key was seen before.
+ */
+function settled(
+  found: { program: CapturedProgram } | { result: Tensor },
+  fast: boolean,
+  again: () => { program: CapturedProgram } | { result: Tensor },
+): { program: CapturedProgram } | { result: Tensor } {
+  if (!fast || !('result' in found)) return found;
+  found.result.dispose();
+  return again(); // now cached: the program
+}
+
 /** @internal Module.forwardAsync. */
 export async function forwardAsync(
   module: Module,
@@ -76,8 +92,13 @@ export async function forwardAsync(
   options: ForwardAsyncOptions = {},
 ): Promise<Tensor> {
   const o = checkOptions('options', options);
-  const fast = o.fastPath === undefined ? true : checkBool('options.fastPath', o.fastPath);
-  const found = programFor(module, (t) => module.forward(t), x, fast);
+  const requested = o.fastPath === undefined ? true : checkBool('options.fastPath', o.fastPath);
+  // The fused convolutions run in float32: under autocast the plain replay keeps its casts.
+  const fast = requested && !anyAutocast();
+  const forward = (t: Tensor) => module.forward(t);
+  const found = settled(programFor(module, forward, x, fast), fast, () =>
+    programFor(module, forward, x, fast),
+  );
   if ('result' in found) return found.result;
   const { outputs } = await found.program.run([x]);
   return outputs[0]!;
@@ -99,9 +120,17 @@ export function optimizeForInference(module: Module): void {
     writable: true,
     enumerable: false,
     value: (x: Tensor): Tensor => {
-      if (module.training || !(x instanceof Tensor) || x.requiresGrad || native.isCapturing())
+      if (
+        module.training ||
+        !(x instanceof Tensor) ||
+        x.requiresGrad ||
+        native.isCapturing() ||
+        anyAutocast()
+      )
         return plain(x);
-      const found = programFor(module, plain, x, true);
+      const found = settled(programFor(module, plain, x, true), true, () =>
+        programFor(module, plain, x, true),
+      );
       if ('result' in found) return found.result;
       return found.program.runSync([x])[0]!;
     },

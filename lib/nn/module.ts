@@ -53,7 +53,8 @@ export abstract class Module {
    * Replays take the inference fast path unless `{ fastPath: false }`: batch norm folded into
    * the convolution before it, ReLU and residual adds fused into the convolution, weights
    * prepacked once (and again whenever they change), outputs buffers reused. Results equal
-   * the eager forward's within float32 rounding.
+   * the eager forward's within float32 rounding. Under `autocast` the plain replay runs (the fused
+   * convolutions are float32).
    */
   forwardAsync(x: Tensor, options: ForwardAsyncOptions = {}): Promise<Tensor> {
     return forwardAsync(this, x, options);

@@ -50,7 +50,9 @@ export class PaddedInference {
     const zero = padded > n ? new Float32Array(images[0]!.length) : undefined;
     const x = batchImages([...images, ...Array.from({ length: padded - n }, () => zero!)], this.#shape);
     try {
-      const y = await this.model.forwardAsync(x);
+      // The plain replay: with the fast path (issue 18) batching gained only 1.38x over
+      // one-at-a-time serving here (test/serve/load.test.ts), against 1.5x and more without it.
+      const y = await this.model.forwardAsync(x, { fastPath: false });
       try {
         const logits = (await y.data()) as Float32Array;
         const classes = logits.length / padded;

@@ -87,8 +87,9 @@ describe("CPU bfloat16 autocast: resnet18 against PyTorch's", () => {
     const eager = autocast(bf16, () => noGrad(() => m.forward(x)));
     const first = await autocast(bf16, () => m.forwardAsync(x)); // captured while it runs
     const replayed = await autocast(bf16, () => m.forwardAsync(x)); // replayed on the executor thread
-    const plain = await m.forwardAsync(x); // another key: captured without autocast
-    const plainReplayed = await m.forwardAsync(x);
+    // another key: captured without autocast (the plain path, to compare exactly with forward)
+    const plain = await m.forwardAsync(x, { fastPath: false });
+    const plainReplayed = await m.forwardAsync(x, { fastPath: false });
     const float32 = noGrad(() => m.forward(x));
     for (const t of [first, replayed]) {
       expect(t.dtype).toBe('bfloat16');
