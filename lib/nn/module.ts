@@ -17,6 +17,7 @@ import { type MemoryFormat, Tensor, handleOf } from '../tensor.js';
 import { checkBool, checkOptions, fail } from '../validate.js';
 import * as util from './module_utils.js';
 import { structureChanged } from '../structure.js';
+import { withCallSite } from '../call_site.js';
 import { persist } from '../scope.js';
 import {
   type ForwardAsyncOptions,
@@ -57,7 +58,8 @@ export abstract class Module {
    * convolutions are float32).
    */
   forwardAsync(x: Tensor, options: ForwardAsyncOptions = {}): Promise<Tensor> {
-    return forwardAsync(this, x, options);
+    // The caller's stack on errors: the capture's own frames can fill V8's ten-frame limit.
+    return withCallSite('forwardAsync', () => forwardAsync(this, x, options));
   }
 
   /**

@@ -50,6 +50,8 @@ export class TensorBoardWriter {
  */
 export class TensorBoardLogger implements Callback {
   #writer: TensorBoardWriter | undefined;
+  /** The first failed per-batch write: batches do not wait for their writes, the epoch's end does. */
+  #failed: unknown;
   constructor(private readonly dir: string) {}
 
   /** The event file, once training has begun. */
@@ -61,13 +63,23 @@ export class TensorBoardLogger implements Callback {
   }
   onBatchEnd(e: BatchEvent): void {
     const step = (e.epoch - 1) * e.batches + e.batch;
-    void this.#writer?.addScalars(
-      [
-        ['train/batch_loss', e.loss],
-        ['lr', e.lr],
-      ],
-      step,
-    );
+    this.#writer
+      ?.addScalars(
+        [
+          ['train/batch_loss', e.loss],
+          ['lr', e.lr],
+        ],
+        step,
+      )
+      .catch((error: unknown) => {
+        this.#failed ??= error;
+      });
+  }
+  #rethrow(): void {
+    if (this.#failed === undefined) return;
+    const error = this.#failed;
+    this.#failed = undefined;
+    throw error;
   }
   async onEpochEnd(r: EpochRecord): Promise<void> {
     const scalars: Array<[string, number]> = [['epoch/lr', r.lr]];
@@ -79,9 +91,11 @@ export class TensorBoardLogger implements Callback {
       scalars.push([`${phase}/loss`, m.loss], [`${phase}/top1`, m.top1], [`${phase}/top5`, m.top5]);
       for (const [name, v] of Object.entries(m.custom ?? {})) scalars.push([`${phase}/${name}`, v]);
     }
+    this.#rethrow();
     await this.#writer?.addScalars(scalars, r.epoch);
   }
   async onTrainEnd(): Promise<void> {
     await this.#writer?.flush();
+    this.#rethrow();
   }
 }

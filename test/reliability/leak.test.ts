@@ -14,8 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
-/** The suite's steps per check; eager steps cost several times a replayed one. LEAK_STEPS sets all. */
-const SUITE_STEPS: Record<string, number> = { trainer: 200, loop: 80, forwardAsync: 200, saveLoad: 200 };
+/**
+ * The suite's steps per check; eager steps cost several times a replayed one. LEAK_STEPS sets all.
+ * save/load's RSS settles only after about 200 round trips (measured: +5-7 % from 100 to 400,
+ * +1.2 % from 200 to 800, live tensors flat throughout), so its quarter mark must lie past that.
+ */
+const SUITE_STEPS: Record<string, number> = { trainer: 200, loop: 80, forwardAsync: 200, saveLoad: 800 };
 const chosen = process.env['LEAK_STEPS'];
 const stepsOf = (mode: string): number => Number(chosen ?? SUITE_STEPS[mode]);
 const child = fileURLToPath(new URL('leak_child.mjs', import.meta.url));
@@ -43,21 +47,29 @@ async function run(mode: string): Promise<{ samples: Sample[]; final: number }> 
 
 describe(`no leaks over ${chosen ?? 'a few hundred'} steps (LEAK_STEPS)`, () => {
   for (const mode of ['trainer', 'loop', 'forwardAsync', 'saveLoad']) {
-    it(
-      mode,
-      async () => {
-        const { samples, final } = await run(mode);
-        expect(samples).toHaveLength(2);
-        const [quarter, end] = samples as [Sample, Sample];
-        const growth = (end.rss - quarter.rss) / quarter.rss;
-        console.log(
-          `[leak] ${mode}: live ${quarter.live} → ${end.live}, RSS ${(quarter.rss / 2 ** 20).toFixed(1)} → ${(end.rss / 2 ** 20).toFixed(1)} MiB (${(100 * growth).toFixed(2)} %) between steps ${quarter.step} and ${end.step}`,
-        );
-        expect(end.live).toBe(quarter.live);
-        expect(final).toBe(0);
-        expect(growth).toBeLessThan(0.05);
-      },
-      900_000,
-    );
+    const runs = new Map<string, Promise<{ samples: Sample[]; final: number }>>();
+    const once = () => {
+      if (!runs.has(mode)) runs.set(mode, run(mode));
+      return runs.get(mode)!;
+    };
+    const growthOf = async () => {
+      const { samples } = await once();
+      expect(samples).toHaveLength(2);
+      const [quarter, end] = samples as [Sample, Sample];
+      const growth = (end.rss - quarter.rss) / quarter.rss;
+      console.log(
+        `[leak] ${mode}: live ${quarter.live} → ${end.live}, RSS ${(quarter.rss / 2 ** 20).toFixed(1)} → ${(end.rss / 2 ** 20).toFixed(1)} MiB (${(100 * growth).toFixed(2)} %) between steps ${quarter.step} and ${end.step}`,
+      );
+      return growth;
+    };
+    it(`${mode}: live tensors back to their baseline`, async () => {
+      const { samples, final } = await once();
+      const [quarter, end] = samples as [Sample, Sample];
+      expect(end.live).toBe(quarter.live);
+      expect(final).toBe(0);
+    }, 900_000);
+    it(`${mode}: RSS grows < 5 % from a quarter of the run to its end`, async () => {
+      expect(await growthOf()).toBeLessThan(0.05);
+    }, 900_000);
   }
 });
