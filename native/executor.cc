@@ -1,8 +1,15 @@
-// Replays run on one long-lived native thread, not on libuv's pool. libgomp keeps one thread
-// team per thread that starts a parallel region; with libuv's four pool threads taking turns,
-// each call could land on a thread whose team had to be built (and at::set_num_threads on every
-// call rebuilt it), and idle teams spun beside the JavaScript thread's own. One executor means
-// one team, created once, and nothing of libuv's pool (fs, dns, zlib) is held by inference.
+// Replays run on one native thread, not on libuv's pool. libgomp keeps one thread team per
+// thread that starts a parallel region; with libuv's four pool threads taking turns, each call
+// could land on a thread whose team had to be built (and at::set_num_threads on every call
+// rebuilt it), and idle teams spun beside the JavaScript thread's own. One executor means one
+// team, and nothing of libuv's pool (fs, dns, zlib) is held by inference.
+// The executor thread retires once it has been idle for kLinger, and the next replay starts a
+// new one. While a second team exists, libgomp manages more threads than there are CPUs and
+// throttles the spinning of *every* team (100 spins instead of 300,000 before a futex sleep), so
+// a synchronous forward on the JavaScript thread woke its workers by futex between ops and ran
+// 1.35-1.48x slower after any replay, sleeping or not (bench/results/forward-async-slowdown.md).
+// libgomp frees a team only when its master thread exits; retiring the thread is what removes it.
+// Back-to-back replays (a Trainer's steps, a busy server) keep one thread and one team.
 // Results come back through a thread-safe function, one per environment.
 // A program on a GPU runs on the device and the stream that were current on the JavaScript
 // thread when it was called: the executor thread's own current device is 0 and its current
@@ -13,6 +20,7 @@
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <node_api.h>
 
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -50,21 +58,25 @@ std::optional<c10::Stream> CallerStream(const Program& p, const std::vector<at::
 class Executor {
  public:
   static Executor& Get() {
-    static Executor* executor = new Executor();  // never destroyed: the thread lives with the process
+    static Executor* executor = new Executor();  // never destroyed: outlives every environment
     return *executor;
   }
   void Submit(std::function<void()> job) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      queue_.push_back(std::move(job));
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(job));
+    if (running_) {
+      ready_.notify_one();
+    } else {
+      running_ = true;
+      std::thread([this] { Loop(); }).detach();
     }
-    ready_.notify_one();
   }
 
  private:
-  Executor() {
-    std::thread([this] { Loop(); }).detach();
-  }
+  // Long enough to keep one thread through a run of back-to-back replays, short enough that a
+  // synchronous forward right after the last one runs unthrottled for nearly all of its time.
+  static constexpr std::chrono::milliseconds kLinger{2};
+
   void Loop() {
     at::init_num_threads();
     CollectWarnings();
@@ -72,7 +84,10 @@ class Executor {
       std::function<void()> job;
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        ready_.wait(lock, [this] { return !queue_.empty(); });
+        if (!ready_.wait_for(lock, kLinger, [this] { return !queue_.empty(); })) {
+          running_ = false;  // idle: exit, and libgomp frees this thread's team with it
+          return;
+        }
         job = std::move(queue_.front());
         queue_.pop_front();
       }
@@ -82,6 +97,7 @@ class Executor {
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> queue_;
+  bool running_ = false;  // a thread is in Loop(); guarded by mutex_
 };
 
 struct Job {

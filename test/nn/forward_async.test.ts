@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
@@ -263,6 +264,31 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       await expect(prepared(resnet20()).forwardAsync(randn([2, 5, 32, 32]))).rejects.toThrow(/channels/);
       // A capture that failed leaves nothing recording: ordinary calls work and are not recorded.
       expect(randn([2]).sum().item()).toBeTypeOf('number');
+    },
+    slow,
+  );
+
+  it(
+    'retires its replay thread when idle, so no second OpenMP team outlives the replays',
+    async () => {
+      // While a replay thread's team exists, libgomp throttles every team's spinning, and a
+      // synchronous forward on this thread slows down (bench/results/forward-async-slowdown.md).
+      const threads = () => readdirSync('/proc/self/task').length;
+      const model = prepared(resnet20());
+      const x = randn([8, 3, 32, 32]);
+      noGrad(() => model.forward(x)).dispose(); // this thread's team exists before the baseline
+      const before = threads();
+      for (let i = 0; i < 2; i++) (await model.forwardAsync(x)).dispose();
+      const running = model.forwardAsync(x); // the program is captured: this submits at once
+      const during = threads();
+      (await running).dispose();
+      let after = during;
+      for (let waited = 0; waited < 2000 && after > before; waited += 10) {
+        await new Promise((r) => setTimeout(r, 10));
+        after = threads();
+      }
+      expect(during).toBeGreaterThan(before);
+      expect(after).toBe(before);
     },
     slow,
   );
