@@ -43,42 +43,30 @@ export interface CudaBackend {
   };
 }
 
-const cudnn: CudnnBackend = {
-  get enabled() {
-    return read('cudnnEnabled');
-  },
-  set enabled(v: boolean) {
-    write('cudnnEnabled', 'backends.cudnn.enabled', v);
-  },
-  get benchmark() {
-    return read('cudnnBenchmark');
-  },
-  set benchmark(v: boolean) {
-    write('cudnnBenchmark', 'backends.cudnn.benchmark', v);
-  },
-  get deterministic() {
-    return read('cudnnDeterministic');
-  },
-  set deterministic(v: boolean) {
-    write('cudnnDeterministic', 'backends.cudnn.deterministic', v);
-  },
-  get allowTF32() {
-    return read('cudnnAllowTF32');
-  },
-  set allowTF32(v: boolean) {
-    write('cudnnAllowTF32', 'backends.cudnn.allowTF32', v);
-  },
-};
+/**
+ * An object whose boolean properties read and write native flags: `{ enabled: 'cudnnEnabled' }`
+ * gives `enabled`, named `${prefix}.enabled` in errors.
+ */
+function switches<T extends object>(prefix: string, flags: Record<keyof T & string, Flag>): T {
+  const target = {};
+  for (const [key, flag] of Object.entries(flags) as [string, Flag][])
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      get: () => read(flag),
+      set: (v: unknown) => write(flag, `${prefix}.${key}`, v),
+    });
+  return target as T;
+}
+
+const cudnn = switches<CudnnBackend>('backends.cudnn', {
+  enabled: 'cudnnEnabled',
+  benchmark: 'cudnnBenchmark',
+  deterministic: 'cudnnDeterministic',
+  allowTF32: 'cudnnAllowTF32',
+});
 
 const cudaBackend: CudaBackend = {
-  matmul: {
-    get allowTF32() {
-      return read('matmulAllowTF32');
-    },
-    set allowTF32(v: boolean) {
-      write('matmulAllowTF32', 'backends.cuda.matmul.allowTF32', v);
-    },
-  },
+  matmul: switches<CudaBackend['matmul']>('backends.cuda.matmul', { allowTF32: 'matmulAllowTF32' }),
 };
 
 /** libtorch's backend switches, as `torch.backends`: `backends.cudnn.benchmark = true`. */

@@ -18,7 +18,10 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   // The tensor behind argument `value`; throws ArgumentError naming `arg` when it is not a
   // handle, DisposedError when it was disposed.
   static const at::Tensor& From(Napi::Env env, const Napi::Value& value, const char* arg);
-  static bool Is(Napi::Env env, const Napi::Value& value);
+  static bool Is(Napi::Env env, const Napi::Value& value) { return TryUnwrap(env, value) != nullptr; }
+  // The handle behind `value`, or nullptr for any other value (an object of another class or
+  // of another addon included).
+  static TensorHandle* TryUnwrap(Napi::Env env, const Napi::Value& value);
 
   explicit TensorHandle(const Napi::CallbackInfo& info);
   ~TensorHandle() override;

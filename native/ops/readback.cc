@@ -143,15 +143,17 @@ Napi::Value GradFnName(const Napi::CallbackInfo& info) {
 
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Args a(info);
-  if (!a.IsTensor(0)) a.Fail("tensor", "a Tensor", 0);
-  TensorHandle::Unwrap(a[0].As<Napi::Object>())->Release();
+  TensorHandle* handle = TensorHandle::TryUnwrap(a.env(), a[0]);
+  if (handle == nullptr) a.Fail("tensor", "a Tensor", 0);
+  handle->Release();
   return a.env().Undefined();
 }
 
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
   Args a(info);
-  if (!a.IsTensor(0)) a.Fail("tensor", "a Tensor", 0);
-  return Napi::Boolean::New(a.env(), TensorHandle::Unwrap(a[0].As<Napi::Object>())->disposed());
+  TensorHandle* handle = TensorHandle::TryUnwrap(a.env(), a[0]);
+  if (handle == nullptr) a.Fail("tensor", "a Tensor", 0);
+  return Napi::Boolean::New(a.env(), handle->disposed());
 }
 
 }  // namespace

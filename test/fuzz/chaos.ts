@@ -55,8 +55,17 @@ const tensors = (): Tensor[] => [
   randn([3], { requiresGrad: true }),
 ];
 
+/** A wrapped native object of another class: it must never pass for a tensor handle. */
+const programHandle: unknown = (() => {
+  const x = randn([2]);
+  native.beginCapture([handleOf(x, 'x')], 0);
+  const y = x.relu();
+  return native.endCapture([handleOf(y, 'y')], 0);
+})();
+
 function nativeArg(pool: Tensor[], depth = 0): unknown {
   const kinds: Array<() => unknown> = [
+    () => programHandle,
     number,
     number,
     () => handleOf(r.pick(pool), 't'),
