@@ -14,9 +14,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   CollectWarnings();
   auto* data = new InstanceData();
   env.SetInstanceData(data);  // deleted by node-addon-api when this environment ends
-  Napi::Function ctor = TensorHandle::Define(env);
-  data->tensor_ctor = Napi::Persistent(ctor);
-  exports.Set("TensorHandle", ctor);
   RegisterRuntime(env, exports);
   RegisterDevices(env, exports);
   RegisterVersion(env, exports);

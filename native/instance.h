@@ -11,7 +11,6 @@
 namespace rn {
 
 struct InstanceData {
-  Napi::FunctionReference tensor_ctor;
   Napi::FunctionReference program_ctor;
   std::unique_ptr<Recorder> recorder;               // set while a capture records (native/capture_js.cc)
   std::shared_ptr<struct Completions> completions;  // replays finishing on this thread (executor.cc)

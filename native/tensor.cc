@@ -9,10 +9,6 @@
 namespace rn {
 namespace {
 
-// The tensor TensorHandle::Make is wrapping, handed to the constructor beside its (empty)
-// arguments rather than as an External argument: one JavaScript object fewer per op result.
-thread_local at::Tensor* pending = nullptr;
-
 // Native memory changes are told to V8 once they add up to 1 MiB either way, not twice per op
 // (memory() stays exact: it reads MemoryStats). One counter per thread: one per environment.
 thread_local int64_t unreported = 0;
@@ -40,17 +36,20 @@ LiveHandles& Live() {
 
 }  // namespace
 
-Napi::Function TensorHandle::Define(Napi::Env env) { return DefineClass(env, "TensorHandle", {}); }
-
 Napi::Value TensorHandle::Make(Napi::Env env, at::Tensor tensor) {
   if (!tensor.defined()) return env.Null();
-  InstanceData* data = GetInstance(env);
-  struct Pending {
-    explicit Pending(at::Tensor* t) { pending = t; }
-    ~Pending() { pending = nullptr; }
-  } scope(&tensor);
-  return data->tensor_ctor.New({});
+  napi_value object;
+  NAPI_THROW_IF_FAILED(env, napi_create_object(env, &object), Napi::Value());
+  auto* handle = new TensorHandle(env, std::move(tensor));
+  const napi_status status = napi_wrap(env, object, handle, Finalize, nullptr, nullptr);
+  if (status != napi_ok) {
+    delete handle;
+    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  }
+  return Napi::Value(env, object);
 }
+
+void TensorHandle::Finalize(napi_env, void* data, void*) { delete static_cast<TensorHandle*>(data); }
 
 TensorHandle* TensorHandle::TryUnwrap(Napi::Env env, const Napi::Value& value) {
   napi_valuetype type;
@@ -76,20 +75,13 @@ const at::Tensor& TensorHandle::From(Napi::Env env, const Napi::Value& value, co
   return handle->tensor_;
 }
 
-TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 0 || pending == nullptr) {
-    Throw(env, ErrorKind::Argument, "TensorHandle is created by the library, not with new");
-  }
-  tensor_ = std::move(*pending);
-  pending = nullptr;
+TensorHandle::TensorHandle(napi_env env, at::Tensor tensor)
+    : env_(env), tensor_(std::move(tensor)), stats_(GetInstance(env)->stats) {
   {
-    // napi_wrap (in ObjectWrap's constructor) wrapped this very pointer.
     LiveHandles& live = Live();
     std::lock_guard<std::mutex> lock(live.mutex);
     live.set.insert(static_cast<const void*>(this));
   }
-  stats_ = GetInstance(env)->stats;
   int64_t bytes = 0;
   bool cuda = false;
   if (tensor_.has_storage()) {
@@ -106,7 +98,7 @@ void TensorHandle::Release() {
   tensor_.reset();
   const int64_t delta = ToReport(stats_->Release(&tensor_, storage_));
   storage_ = nullptr;
-  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), delta);
+  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(Napi::Env(env_), delta);
 }
 
 TensorHandle::~TensorHandle() {
@@ -120,7 +112,7 @@ TensorHandle::~TensorHandle() {
   tensor_.reset();
   // napi_adjust_external_memory is one of the calls Node allows inside finalizers.
   const int64_t delta = ToReport(stats_->Release(&tensor_, storage_));
-  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), delta);
+  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(Napi::Env(env_), delta);
 }
 
 }  // namespace rn

@@ -27,8 +27,8 @@ const counts: Record<string, number> = {};
 
 /** Entry points left out: they change the process for every later case, not one call. */
 const EXCLUDED = new Set(['init', 'setNumThreads', 'manualSeed', 'setRngState', 'setGradEnabled']);
-// Classes (TensorHandle, ProgramHandle) are not entry points: called without new, V8 itself
-// throws its TypeError; with new and a wrong argument they throw ArgumentError (test/core).
+// Classes (ProgramHandle) are not entry points: called without new, V8 itself throws its
+// TypeError; with new and a wrong argument they throw ArgumentError (test/core).
 const entries = Object.keys(native).filter(
   (k) =>
     typeof (native as unknown as Record<string, unknown>)[k] === 'function' &&
@@ -198,18 +198,26 @@ function drop(v: unknown): void {
     else for (const x of Object.values(v)) drop(x);
   }
 }
+/** A tensor handle (a plain object wrapping a native tensor): isDisposed throws for anything else. */
+function isHandle(v: unknown): boolean {
+  try {
+    native.isDisposed(v as never);
+    return true;
+  } catch {
+    return false;
+  }
+}
 function dropHandles(v: unknown): void {
   if (Array.isArray(v)) v.forEach(dropHandles);
-  else if (v !== null && typeof v === 'object' && v.constructor?.name === 'TensorHandle')
-    native.dispose(v as never);
+  else if (isHandle(v)) native.dispose(v as never);
 }
 function show(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'object' && v !== null && v.constructor?.name === 'TensorHandle') return 'handle';
+  if (isHandle(v)) return 'handle';
   if (typeof v === 'number') return String(v);
   if (v instanceof Object && 'shape' in v) return 'Tensor';
   try {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : typeof x === 'object' && x?.constructor?.name === 'TensorHandle' ? 'handle' : x)) ?? String(v); // prettier-ignore
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : isHandle(x) ? 'handle' : x)) ?? String(v); // prettier-ignore
   } catch {
     return String(v);
   }
