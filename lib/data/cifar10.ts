@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tensor } from '../creation.js';
-import { FormatError } from '../errors.js';
+import { cacheDir } from '../download/cache.js';
+import { downloadCifar10 } from '../download/datasets.js';
+import { ArgumentError, FormatError } from '../errors.js';
 import { readCifarPythonBatch, readCifarPythonClassNames, type CifarBatch } from './cifar10_python.js';
 import type { TensorDataset } from './dataset.js';
 
@@ -66,14 +68,29 @@ export class CIFAR10 implements TensorDataset {
   /**
    * `root` is the folder holding the batches of either version (data_batch_1.bin … test_batch.bin,
    * or data_batch_1 … test_batch and batches.meta), or its parent holding cifar-10-batches-bin
-   * or cifar-10-batches-py.
+   * or cifar-10-batches-py. With `download: true`, a `root` without CIFAR-10 gets torchvision's
+   * archive of the Python version, md5-checked and unpacked into `root/cifar-10-batches-py`;
+   * `root` then defaults to `<cache>/datasets/cifar10` (see `cacheDir`).
    */
-  static async load(options: { root: string; train?: boolean }): Promise<CIFAR10> {
-    const found = findCifar10(options.root);
+  static async load(options: {
+    root?: string;
+    train?: boolean;
+    download?: boolean;
+    mirror?: string;
+  }): Promise<CIFAR10> {
+    const download = options.download === true;
+    const root = options.root ?? (download ? join(cacheDir(), 'datasets', 'cifar10') : undefined);
+    if (root === undefined)
+      throw new ArgumentError(
+        'Expected options.root (the CIFAR-10 folder) or download: true but received neither',
+      );
+    if (download && findCifar10(root) === undefined)
+      await downloadCifar10(root, options.mirror === undefined ? {} : { mirror: options.mirror });
+    const found = findCifar10(root);
     if (found === undefined)
       throw new FormatError(
-        `CIFAR-10 not found in ${options.root}: expected test_batch.bin (binary version) or test_batch ` +
-          '(Python version), there or in cifar-10-batches-bin/ or cifar-10-batches-py/',
+        `CIFAR-10 not found in ${root}: expected test_batch.bin (binary version) or test_batch ` +
+          '(Python version), there or in cifar-10-batches-bin/ or cifar-10-batches-py/; or pass download: true',
       );
     const { version, dir } = found;
     const ext = version === 'binary' ? '.bin' : '';
