@@ -66,6 +66,15 @@ export class StateDictError extends ResnetNativeError {
 /** A weights file that is not valid (truncated, corrupted, unsupported, unsafe). */
 export class FormatError extends ResnetNativeError {}
 
+/**
+ * A file that could not be downloaded: no network (the message says where to put the file by
+ * hand), a server's refusal, or a connection cut mid-file. Nothing is left at the destination.
+ */
+export class DownloadError extends ResnetNativeError {}
+
+/** A downloaded (or cached) file whose checksum is not the published one; it is not kept. */
+export class ChecksumError extends DownloadError {}
+
 /** The classes the native addon throws, handed to it once at load. */
 export const nativeErrorClasses = {
   ArgumentError,

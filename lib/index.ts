@@ -38,7 +38,7 @@ export { version } from './version.js';
 export type { VersionInfo } from './version.js';
 export {
   ResnetNativeError, ArgumentError, ShapeError, DTypeError, DisposedError, DeviceError,
-  TorchError, StateDictError, FormatError,
+  TorchError, StateDictError, FormatError, DownloadError, ChecksumError,
 } from './errors.js'; // prettier-ignore
 export type { StateDictProblems, ShapeMismatch } from './errors.js';
 export { load, save, readTrainCheckpointInfo } from './io/index.js';
@@ -49,7 +49,15 @@ export {
   resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2, resnet20, resnet32, resnet44,
   resnet56, resnet110, resnet1202, CifarResNet,
 } from './models/index.js'; // prettier-ignore
-export type { ResNetOptions, CifarResNetOptions, BlockOptions } from './models/index.js';
+export type {
+  ResNetOptions,
+  CifarResNetOptions,
+  BlockOptions,
+  PretrainedOptions,
+  ResNetFactory,
+} from './models/index.js';
+export { downloadWeights, cacheDir } from './download/index.js';
+export type { WeightsDownloadOptions } from './download/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export { Trainer, TrainingDivergedError, saveCheckpoint, loadCheckpoint } from './train/index.js';

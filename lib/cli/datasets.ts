@@ -95,7 +95,8 @@ function source(o: DataOptions): Source {
   }
   if (o.dataset === 'cifar10') {
     const root = o.dataPath;
-    if (root === undefined) throw new Error('--data-path must name the folder of CIFAR-10 (binary version)');
+    if (root === undefined)
+      throw new Error('--data-path must name the folder of CIFAR-10 (binary or Python version)');
     return {
       inChannels: 3,
       preprocessing: { resizeSize: 32, cropSize: 32, ...normalization.cifar10 },

@@ -14,6 +14,7 @@ import { version } from '../index.js';
 import { experimentCommand } from './experiment.js';
 import { summaryCommand } from './summary.js';
 import { serveCommand, type ServeFlags } from './serve.js';
+import { resolveWeightsFlag } from './weights_flag.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -120,7 +121,10 @@ program
     '--resume <checkpoint>',
     'continue from a checkpoint.safetensors (in its own run folder unless --output-dir)',
   )
-  .option('--weights <file>', 'start from these weights (.pth or .safetensors): fine-tuning')
+  .option(
+    '--weights <file|name>',
+    'start from these weights (.pth or .safetensors, or a torchvision name such as IMAGENET1K_V2): fine-tuning',
+  )
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
   .option('--num-classes <n>', 'classes (default: the dataset’s); replaces the classifier of --weights', int)
   .option('--freeze-backbone', 'train only the classifier', false)
@@ -142,6 +146,7 @@ program
     }
     delete flags.model;
     checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+    await resolveWeightsFlag(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await train(flags);
   });
 
@@ -150,7 +155,10 @@ program
   .description('evaluate a weights file on a test set; prints "test accuracy: <fraction>"')
   .addOption(arch().default(undefined, "the file's own, else resnet20"))
   .addOption(dataset())
-  .requiredOption('--weights <file>', 'weights (.pth or .safetensors)')
+  .requiredOption(
+    '--weights <file|name>',
+    'weights (.pth or .safetensors, or a torchvision name such as IMAGENET1K_V2)',
+  )
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
   .option('--data-path <dir>', 'dataset folder')
   .option('-b, --batch-size <n>', 'batch size', positive, 256)
@@ -161,6 +169,7 @@ program
   .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
   .action(async (flags: EvalFlags, cmd: Command) => {
     checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+    await resolveWeightsFlag(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await evaluate({ ...flags, augment: false }, (flag) => cmd.getOptionValueSource(flag) === 'cli');
   });
 
@@ -170,8 +179,8 @@ program
   .argument('<images...>', 'image files (JPEG, PNG, WebP, ...)')
   .addOption(arch().default('resnet50'))
   .requiredOption(
-    '--weights <file>',
-    'weights (.pth or .safetensors); in a run folder, its config.json gives the defaults',
+    '--weights <file|name>',
+    'weights (.pth or .safetensors, or a torchvision name such as IMAGENET1K_V2); in a run folder, its config.json gives the defaults',
   )
   .option('--weights-key <key>', "entry of a wrapping checkpoint, e.g. 'model'")
   .addOption(
@@ -184,6 +193,7 @@ program
   .option('--crop-size <n>', 'center crop', int, 224)
   .addOption(device())
   .action(async (images: string[], flags: PredictFlags, cmd: Command) => {
+    await resolveWeightsFlag(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await predict(images, flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
   });
 

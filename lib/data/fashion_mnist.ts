@@ -5,6 +5,8 @@ import { FormatError } from '../errors.js';
 import type { TensorDataset } from './dataset.js';
 import { readIdx } from './idx.js';
 import { existsSync } from 'node:fs';
+import { cacheDir } from '../download/cache.js';
+import { downloadFashionMnist } from '../download/datasets.js';
 
 /** Fashion-MNIST's class names, by class index. */
 export const fashionMnistClasses = [
@@ -14,13 +16,19 @@ export const fashionMnistClasses = [
 /** Where Debian's dataset-fashion-mnist package puts the files. */
 export const defaultFashionMnistRoot = '/usr/share/datasets/fashion-mnist';
 
+/** Debian's folder when it has the files (or nothing is to be downloaded), else the cache's. */
+function defaultRoot(download: boolean): string {
+  const debian = existsSync(join(defaultFashionMnistRoot, 'train-images-idx3-ubyte.gz'));
+  return debian || !download ? defaultFashionMnistRoot : join(cacheDir(), 'datasets', 'fashion-mnist');
+}
+
 function locate(root: string, stem: string): string {
   for (const name of [`${stem}.gz`, stem]) {
     const path = join(root, name);
     if (existsSync(path)) return path;
   }
   throw new FormatError(
-    `Fashion-MNIST file ${stem}(.gz) not found in ${root}; on Debian: apt-get install dataset-fashion-mnist`,
+    `Fashion-MNIST file ${stem}(.gz) not found in ${root}; pass download: true, or on Debian: apt-get install dataset-fashion-mnist`,
   );
 }
 
@@ -41,9 +49,18 @@ export class FashionMNIST implements TensorDataset {
     return this.inputs.shape[0]!;
   }
 
-  /** Reads the train (60k) or test (10k) split: inputs uint8 (N, 1, 28, 28), targets int64 (N). */
-  static async load(options: { root?: string; train?: boolean } = {}): Promise<FashionMNIST> {
-    const root = options.root ?? defaultFashionMnistRoot;
+  /**
+   * Reads the train (60k) or test (10k) split: inputs uint8 (N, 1, 28, 28), targets int64 (N),
+   * from `root` (default: Debian's folder). With `download: true`, torchvision's files missing
+   * from `root` are downloaded there (md5-checked); without a `root`, into
+   * `<cache>/datasets/fashion-mnist` unless Debian's package has them (see `cacheDir`).
+   */
+  static async load(
+    options: { root?: string; train?: boolean; download?: boolean; mirror?: string } = {},
+  ): Promise<FashionMNIST> {
+    const root = options.root ?? defaultRoot(options.download === true);
+    if (options.download === true)
+      await downloadFashionMnist(root, options.mirror === undefined ? {} : { mirror: options.mirror });
     const prefix = options.train === false ? 't10k' : 'train';
     const [images, labels] = await Promise.all([
       readIdx(locate(root, `${prefix}-images-idx3-ubyte`)),

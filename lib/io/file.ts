@@ -79,12 +79,15 @@ export async function withFileSource<T>(path: string, fn: (src: ByteSource) => P
 }
 
 /**
- * Writes `chunks` to `path` so that a crash at any point leaves either the previous file or the
- * complete new one: write a temporary file in the same folder (rename is only atomic within one
+ * Writes `chunks` to `path` so that a crash at any point, or an error thrown by `chunks`, leaves
+ * either the previous file or the complete new one: write a temporary file in the same folder (rename is only atomic within one
  * file system), fsync it, rename it over `path`, then fsync the folder so the rename survives a
  * power cut.
  */
-export async function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx').catch(async (err: unknown) => {
@@ -95,7 +98,8 @@ export async function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>
   let renamed = false;
   try {
     let position = 0;
-    for (const chunk of chunks) {
+    // A stream that throws (a cut connection, a wrong checksum) leaves no file behind.
+    for await (const chunk of chunks) {
       let done = 0;
       while (done < chunk.byteLength) {
         const want = Math.min(MAX_READ, chunk.byteLength - done);

@@ -19,6 +19,11 @@ export interface UnpickleHooks {
   persistentLoad(pid: unknown): unknown;
   /** Applies BUILD's state to `obj`, or throws. */
   build(obj: unknown, state: unknown): void;
+  /**
+   * How Python 2 `str` (BINSTRING, SHORT_BINSTRING) comes out, as Python 3's `encoding`
+   * argument: 'latin1' (the default) decodes to a string, 'bytes' keeps a Uint8Array.
+   */
+  readonly encoding?: 'latin1' | 'bytes';
 }
 
 /** The pickle ended before STOP; a caller reading a stream can retry with more bytes. */
@@ -75,6 +80,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, start = 0): { v
       return fail('string is not valid UTF-8');
     }
   };
+  const py2str = (b: Uint8Array): string | Uint8Array => (hooks.encoding === 'bytes' ? b.slice() : latin1(b));
   const line = (): string => {
     const nl = data.indexOf(0x0a, pos);
     if (nl < 0) throw new PickleTruncatedError(`pickle: unterminated line at byte ${pos} (truncated?)`);
@@ -223,11 +229,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, start = 0): { v
       case 0x8d: // BINUNICODE8
         stack.push(text(bytes(u64())));
         break;
-      case 0x54: // BINSTRING (Python 2 str): latin-1
-        stack.push(latin1(bytes(dv.getInt32(need(4), true))));
+      case 0x54: // BINSTRING (Python 2 str)
+        stack.push(py2str(bytes(dv.getInt32(need(4), true))));
         break;
       case 0x55: // SHORT_BINSTRING
-        stack.push(latin1(bytes(data[need(1)] ?? 0)));
+        stack.push(py2str(bytes(data[need(1)] ?? 0)));
         break;
       case 0x42: // BINBYTES
         stack.push(bytes(dv.getUint32(need(4), true)).slice());

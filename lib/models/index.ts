@@ -6,6 +6,7 @@ export {
   resnext101_64x4d, wide_resnet50_2, wide_resnet101_2,
 } from './resnet.js'; // prettier-ignore
 export type { ResNetOptions } from './resnet.js';
+export type { PretrainedOptions, ResNetFactory } from './pretrained.js';
 export {
   CifarResNet, CifarBasicBlock, PadShortcut, resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202,
 } from './cifar_resnet.js'; // prettier-ignore

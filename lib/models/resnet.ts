@@ -18,6 +18,7 @@ import { bool, int, option } from '../nn/options.js';
 import { ReLU } from '../nn/relu.js';
 import { Sequential } from '../nn/sequential.js';
 import { BasicBlock, type BlockClass, Bottleneck, conv1x1 } from './blocks.js';
+import { pretrainable, type ResNetFactory } from './pretrained.js';
 
 /** Options of `ResNet` and the torchvision factories (`resnet18({ numClasses: 10 })`). */
 export interface ResNetOptions {
@@ -199,28 +200,38 @@ function fixed(
 const build = (block: BlockClass, layers: readonly number[], options: ResNetOptions, fix = {}): ResNet =>
   new ResNet(block, layers, fixed(options, fix));
 
-/** ResNet-18 (BasicBlock, [2, 2, 2, 2]), as `torchvision.models.resnet18`; randomly initialized (load weights with `loadStateDict`). */
-export const resnet18 = (options: ResNetOptions = {}): ResNet => build(BasicBlock, [2, 2, 2, 2], options);
+/**
+ * ResNet-18 (BasicBlock, [2, 2, 2, 2]), as `torchvision.models.resnet18`; randomly initialized,
+ * or, with `{ weights: 'IMAGENET1K_V1' }` (any name of torchvision's `ResNet18_Weights`, or
+ * 'DEFAULT'), a Promise of the model with those weights (downloaded into the cache once). The
+ * same holds for every factory below.
+ */
+export const resnet18: ResNetFactory = pretrainable('resnet18', (o) => build(BasicBlock, [2, 2, 2, 2], o));
 /** ResNet-34 (BasicBlock, [3, 4, 6, 3]), as `torchvision.models.resnet34`. */
-export const resnet34 = (options: ResNetOptions = {}): ResNet => build(BasicBlock, [3, 4, 6, 3], options);
-/** ResNet-50 (Bottleneck, [3, 4, 6, 3]), as `torchvision.models.resnet50`. */
-export const resnet50 = (options: ResNetOptions = {}): ResNet => build(Bottleneck, [3, 4, 6, 3], options);
+export const resnet34: ResNetFactory = pretrainable('resnet34', (o) => build(BasicBlock, [3, 4, 6, 3], o));
+/** ResNet-50 (Bottleneck, [3, 4, 6, 3]), as `torchvision.models.resnet50`; `{ weights: 'IMAGENET1K_V2' }` loads torchvision's. */
+export const resnet50: ResNetFactory = pretrainable('resnet50', (o) => build(Bottleneck, [3, 4, 6, 3], o));
 /** ResNet-101 (Bottleneck, [3, 4, 23, 3]), as `torchvision.models.resnet101`. */
-export const resnet101 = (options: ResNetOptions = {}): ResNet => build(Bottleneck, [3, 4, 23, 3], options);
+export const resnet101: ResNetFactory = pretrainable('resnet101', (o) => build(Bottleneck, [3, 4, 23, 3], o));
 /** ResNet-152 (Bottleneck, [3, 8, 36, 3]), as `torchvision.models.resnet152`. */
-export const resnet152 = (options: ResNetOptions = {}): ResNet => build(Bottleneck, [3, 8, 36, 3], options);
+export const resnet152: ResNetFactory = pretrainable('resnet152', (o) => build(Bottleneck, [3, 8, 36, 3], o));
 /** ResNeXt-50 32×4d (Bottleneck, [3, 4, 6, 3], 32 groups of width 4), as torchvision's. */
-export const resnext50_32x4d = (options: ResNetOptions = {}): ResNet =>
-  build(Bottleneck, [3, 4, 6, 3], options, { groups: 32, widthPerGroup: 4 });
+export const resnext50_32x4d: ResNetFactory = pretrainable('resnext50_32x4d', (o) =>
+  build(Bottleneck, [3, 4, 6, 3], o, { groups: 32, widthPerGroup: 4 }),
+);
 /** ResNeXt-101 32×8d (Bottleneck, [3, 4, 23, 3], 32 groups of width 8), as torchvision's. */
-export const resnext101_32x8d = (options: ResNetOptions = {}): ResNet =>
-  build(Bottleneck, [3, 4, 23, 3], options, { groups: 32, widthPerGroup: 8 });
+export const resnext101_32x8d: ResNetFactory = pretrainable('resnext101_32x8d', (o) =>
+  build(Bottleneck, [3, 4, 23, 3], o, { groups: 32, widthPerGroup: 8 }),
+);
 /** ResNeXt-101 64×4d (Bottleneck, [3, 4, 23, 3], 64 groups of width 4), as torchvision's. */
-export const resnext101_64x4d = (options: ResNetOptions = {}): ResNet =>
-  build(Bottleneck, [3, 4, 23, 3], options, { groups: 64, widthPerGroup: 4 });
+export const resnext101_64x4d: ResNetFactory = pretrainable('resnext101_64x4d', (o) =>
+  build(Bottleneck, [3, 4, 23, 3], o, { groups: 64, widthPerGroup: 4 }),
+);
 /** Wide ResNet-50-2 (Bottleneck, [3, 4, 6, 3], inner width doubled), as torchvision's. */
-export const wide_resnet50_2 = (options: ResNetOptions = {}): ResNet =>
-  build(Bottleneck, [3, 4, 6, 3], options, { widthPerGroup: 64 * 2 });
+export const wide_resnet50_2: ResNetFactory = pretrainable('wide_resnet50_2', (o) =>
+  build(Bottleneck, [3, 4, 6, 3], o, { widthPerGroup: 64 * 2 }),
+);
 /** Wide ResNet-101-2 (Bottleneck, [3, 4, 23, 3], inner width doubled), as torchvision's. */
-export const wide_resnet101_2 = (options: ResNetOptions = {}): ResNet =>
-  build(Bottleneck, [3, 4, 23, 3], options, { widthPerGroup: 64 * 2 });
+export const wide_resnet101_2: ResNetFactory = pretrainable('wide_resnet101_2', (o) =>
+  build(Bottleneck, [3, 4, 23, 3], o, { widthPerGroup: 64 * 2 }),
+);

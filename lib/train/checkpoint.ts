@@ -10,6 +10,7 @@ import { readSafetensorsFile } from '../io/safetensors_file.js';
 import { save } from '../io/weights.js';
 import { native } from '../binding.js';
 import type { Module } from '../nn/module.js';
+import type { ExponentialMovingAverage } from './ema.js';
 import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import { cuda } from '../cuda.js';
 import { getRngState, setRngState } from '../runtime.js';
@@ -27,10 +28,19 @@ export interface TrainingState {
   scaler?: GradScalerStateDict;
   /** Anything JSON the caller wants back (metrics history, config). */
   extra?: unknown;
+  /** The moving average's update count, when the checkpoint holds one (its weights are `ema.*` tensors). */
+  ema?: { nAveraged: number };
+}
+
+/** What a checkpoint carries beside the model and optimizer. */
+export interface CheckpointExtras {
+  /** A moving average of the weights (torchvision's `model_ema`): saved, and restored exactly. */
+  ema?: ExponentialMovingAverage;
 }
 
 const MODEL = 'model.';
 const OPTIM = 'optimizer.';
+const EMA = 'ema.';
 const RNG = 'rng.cpu';
 /** `rng.cuda:N`: each visible GPU's generator, when CUDA is in use. */
 const CUDA_RNG = 'rng.cuda:';
@@ -39,7 +49,8 @@ const CUDA_RNG = 'rng.cuda:';
  * Writes model weights, optimizer state, the CPU RNG state (and each GPU's, when CUDA is in
  * use) and `state` to one safetensors file at `path`, atomically (read back with
  * `loadCheckpoint`). `modelMetadata` (a model file's entries, see `saveModel`) makes the
- * checkpoint self-describing for `loadModel` too.
+ * checkpoint self-describing for `loadModel` too. `extras.ema` adds the moving average's
+ * weights and update count, so that a resumed run continues the average exactly.
  */
 export async function saveCheckpoint(
   path: string,
@@ -47,6 +58,7 @@ export async function saveCheckpoint(
   optimizer: Optimizer<{ lr: number }>,
   state: TrainingState,
   modelMetadata: Record<string, string> = {},
+  extras: CheckpointExtras = {},
 ): Promise<void> {
   const tensors = new Map<string, Tensor>();
   // The model's detached views and the RNG state are made here and freed here; the optimizer's
@@ -55,6 +67,14 @@ export async function saveCheckpoint(
   for (const [k, v] of Object.entries(model.stateDict())) {
     tensors.set(MODEL + k, v);
     ours.push(v);
+  }
+  let recorded = state;
+  if (extras.ema !== undefined) {
+    for (const [k, v] of Object.entries(extras.ema.module.stateDict())) {
+      tensors.set(EMA + k, v);
+      ours.push(v);
+    }
+    recorded = { ...state, ema: { nAveraged: extras.ema.nAveraged } };
   }
   const sd = optimizer.stateDict();
   const scalars: Record<string, Record<string, number>> = {};
@@ -72,7 +92,7 @@ export async function saveCheckpoint(
     ours.push(t);
     tensors.set(`${CUDA_RNG}${i}`, t);
   }
-  const meta = { state, optimizer: { param_groups: sd.param_groups, scalars } };
+  const meta = { state: recorded, optimizer: { param_groups: sd.param_groups, scalars } };
   // save() copies the bytes out before its first await: the tensors can go at once.
   const written = save(tensors, path, {
     metadata: { ...modelMetadata, format: 'resnet-native-checkpoint/1', training: JSON.stringify(meta) },
@@ -95,11 +115,15 @@ export function modelOfCheckpoint(sd: Record<string, Tensor>): Record<string, Te
   return model;
 }
 
-/** Restores model, optimizer and RNG (CPU, and each GPU present) from `path`; returns where training stopped. */
+/**
+ * Restores model, optimizer and RNG (CPU, and each GPU present) from `path`, and `extras.ema`
+ * when given (the checkpoint must then hold one); returns where training stopped.
+ */
 export async function loadCheckpoint(
   path: string,
   model: Module,
   optimizer: Optimizer<{ lr: number }>,
+  extras: CheckpointExtras = {},
 ): Promise<TrainingState> {
   const { tensors, metadata } = await readSafetensorsFile(path);
   if (metadata['format'] !== 'resnet-native-checkpoint/1' || metadata['training'] === undefined) {
@@ -112,11 +136,19 @@ export async function loadCheckpoint(
       scalars: Record<string, Record<string, number>>;
     };
   };
+  const savedEma = meta.state.ema;
+  if (extras.ema !== undefined && savedEma === undefined) {
+    throw new FormatError(
+      `Expected a checkpoint with the moving average's weights (written by a run with an EMA, --model-ema) but ${path} holds none`,
+    );
+  }
   const modelSd: Record<string, Tensor> = {};
+  const emaSd: Record<string, Tensor> = {};
   const optimState: Record<number, ParamState> = {};
   for (const [name, raw] of tensors) {
     const t = wrap(native.fromBytes(raw.bytes, raw.shape, raw.dtype));
     if (name.startsWith(MODEL)) modelSd[name.slice(MODEL.length)] = t;
+    else if (name.startsWith(EMA) && extras.ema !== undefined) emaSd[name.slice(EMA.length)] = t;
     else if (name.startsWith(OPTIM)) {
       const [id, ...key] = name.slice(OPTIM.length).split('.');
       (optimState[Number(id)] ??= {})[key.join('.')] = t;
@@ -134,7 +166,11 @@ export async function loadCheckpoint(
     Object.assign((optimState[Number(id)] ??= {}), s);
   model.loadStateDict(modelSd);
   optimizer.loadStateDict({ state: optimState, param_groups: meta.optimizer.param_groups });
-  for (const t of Object.values(modelSd)) t.dispose();
+  if (extras.ema !== undefined && savedEma !== undefined) {
+    extras.ema.module.loadStateDict(emaSd);
+    extras.ema.nAveraged = savedEma.nAveraged;
+  }
+  for (const t of [...Object.values(modelSd), ...Object.values(emaSd)]) t.dispose();
   for (const s of Object.values(optimState))
     for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
   return meta.state;

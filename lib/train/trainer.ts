@@ -201,7 +201,8 @@ export class Trainer {
   /** Continues from a checkpoint written by this trainer (or another with the same setup). */
   async resume(path: string): Promise<TrainingState> {
     const { model, optimizer, scheduler } = this.options;
-    this.state = await loadCheckpoint(path, model, optimizer);
+    const ema = this.options.ema?.average;
+    this.state = await loadCheckpoint(path, model, optimizer, ema === undefined ? {} : { ema });
     if (scheduler !== undefined && this.state.scheduler !== undefined) {
       scheduler.loadStateDict(this.state.scheduler as { lastEpoch: number });
     }
@@ -278,6 +279,7 @@ export class Trainer {
         extra: this.history,
       },
       metadataEntriesIfResNet(model, this.options.modelInfo),
+      this.options.ema === undefined ? {} : { ema: this.options.ema.average },
     );
     this.#checkpointed = true;
   }
