@@ -9,7 +9,7 @@
 #         (installed once from pip's local wheels); found at load time through LIBTORCH
 # Each builds incrementally in its own folder, build-libtorch<major.minor>/, beside build/ so
 # that ccache (base_dir) reuses build/'s objects for 1.13, with RESNET_NATIVE_PREBUILT=ON: no RPATH, since the build machine's folders mean
-# nothing on a user's machine. Stripped, each is about 0.5 MB (1.13) or 1 MB (2.13).
+# nothing on a user's machine. Stripped, the 1.13 one is about 1.4 MB.
 # Environment: RESNET_NATIVE_CACHE (default ~/.cache/resnet-native), PYTHON (a Python 3.11
 # for the venv, the wheel is cp311; default python3).
 set -euo pipefail
