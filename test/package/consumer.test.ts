@@ -40,7 +40,7 @@ const prebuilt = (release: string) =>
   join(installed, 'prebuilds', 'linux-x64', `resnet-native.libtorch-${release}-cpu.node`);
 /** Prints the libtorch version the addon reports and the .node file the loader picked. */
 const which = `const { version } = require('resnet-native');
-console.log(version.libtorch, Object.keys(require.cache).find((f) => f.endsWith('.node')));`;
+console.log(version.libtorch, Object.keys(require.cache).find((f) => /resnet[-_]native[^/]*\\.node$/.test(f)));`;
 
 let tarball = '';
 let files: string[] = [];
@@ -124,7 +124,15 @@ resnet18({ numClasses: 'ten' });
     const out = await run('node', ['-e', which], { cwd: app, env: { ...process.env, LIBTORCH: pipTorch() } });
     expect(out.trim()).toBe(`2.13.0 ${prebuilt('2.13')}`);
     expect(existsSync(join(installed, 'build'))).toBe(false);
-  }, 60_000);
+    const doctor = await run('npx', ['resnet-native', 'doctor', '--json'], {
+      cwd: app,
+      env: { ...process.env, LIBTORCH: pipTorch() },
+    });
+    expect(JSON.parse(doctor)).toMatchObject({
+      prebuilts: [{ libtorch: '1.13' }, { libtorch: '2.13' }],
+      addon: { loads: true, kind: 'prebuilt', file: prebuilt('2.13') },
+    });
+  }, 180_000); // doctor asks two pythons for their PyTorch
 
   it('without a prebuilt for 2.13, importing it fails with a message naming the libtorch and the remedy', async () => {
     rmSync(prebuilt('2.13'));

@@ -25,7 +25,7 @@ export interface AddonCheck {
 // Runs in the child: imports the library, then names the addon file from require's cache
 // (a .node file is cached under its path), so the answer is the loader's actual choice.
 const CHILD = `import(process.argv[1]).then((m) => {
-  const file = Object.keys(require.cache).find((f) => /resnet[-_]native\\.node$/.test(f)) ?? null;
+  const file = Object.keys(require.cache).find((f) => /resnet[-_]native[^/]*\\.node$/.test(f)) ?? null;
   console.log(JSON.stringify({ loads: true, file, libtorch: m.version.libtorch }));
 }, (e) => console.log(JSON.stringify({ loads: false, error: e instanceof Error ? e.message : String(e) })));`;
 
