@@ -42,6 +42,9 @@ const prebuilt = (release: string) =>
 const which = `const { version } = require('resnet-native');
 console.log(version.libtorch, Object.keys(require.cache).find((f) => /resnet[-_]native[^/]*\\.node$/.test(f)));`;
 
+// Ninja would run cores + 2 compilers; the machines here have 2 shared cores.
+const jobs = process.env['CMAKE_BUILD_PARALLEL_LEVEL'] ?? '2';
+
 let tarball = '';
 let files: string[] = [];
 let installLog = '';
@@ -144,7 +147,7 @@ resnet18({ numClasses: 'ten' });
   }, 60_000);
 
   it('`npx resnet-native doctor --build` then builds it from source against LIBTORCH', async () => {
-    const env = { ...process.env, LIBTORCH: pipTorch() };
+    const env = { ...process.env, LIBTORCH: pipTorch(), CMAKE_BUILD_PARALLEL_LEVEL: jobs };
     // cmake-js is an optional peer dependency: doctor fetches it through npm exec.
     expect(existsSync(join(app, 'node_modules', 'cmake-js'))).toBe(false);
     const doctor = await exec('npx', ['resnet-native', 'doctor', '--build', '--json'], {
@@ -161,7 +164,12 @@ resnet18({ numClasses: 'ten' });
   }, 3_600_000); // a cold source build against libtorch 2.13 (C++20 headers) on 2 shared cores
 
   it('npm rebuild runs the install script, which builds through doctor (incremental now)', async () => {
-    const env = { ...process.env, LIBTORCH: pipTorch(), RESNET_NATIVE_BUILD_FROM_SOURCE: '1' };
+    const env = {
+      ...process.env,
+      LIBTORCH: pipTorch(),
+      RESNET_NATIVE_BUILD_FROM_SOURCE: '1',
+      CMAKE_BUILD_PARALLEL_LEVEL: jobs,
+    };
     const out = await exec('npm', ['rebuild', 'resnet-native', '--foreground-scripts'], {
       cwd: app,
       env,
