@@ -1,11 +1,12 @@
 /**
- * Loads the native addon (through `bindings`) and describes its functions. Nothing here
+ * Loads the native addon (the file lib/addon_choice.ts chooses) and describes its functions. Nothing here
  * validates user input: lib/ does that before calling in, and the addon checks again.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { chooseAddon, type AddonChoice, type Prebuilt } from './addon_choice.js';
+import type { LibtorchCandidate } from './cli/doctor/libtorch.js';
 import { nativeErrorClasses } from './errors.js';
 
 /** An opaque handle to one at::Tensor, owned by a {@link Tensor}. */
@@ -295,22 +296,48 @@ const SKIPPED_INSTALL =
 const DOCTOR =
   '`npx resnet-native doctor` lists the libtorch installations found and why the addon does not load.';
 
-function explainLoadFailure(error: unknown, prebuilt: boolean, chosen?: string): Error {
+/** Where the loader looked for libtorch, and what it found there. */
+function describeLibtorch(libtorch: LibtorchCandidate | null): string {
+  if (libtorch === null)
+    return 'No libtorch was found (LIBTORCH is not set, and /usr and /usr/local have no libtorch.so).';
+  if (!libtorch.exists) return `LIBTORCH names ${libtorch.dir}, which does not exist.`;
+  const what = libtorch.version === null ? 'a libtorch of unknown version' : `libtorch ${libtorch.version}`;
+  const where =
+    libtorch.source === 'LIBTORCH' ? `LIBTORCH (${libtorch.dir})` : `the system (${libtorch.dir})`;
+  return `The libtorch found is ${what}${libtorch.cuda ? ' with CUDA' : ''}, from ${where}.`;
+}
+
+/** The message when there is no file to load: no local build and no prebuilt addon for this libtorch. */
+function explainNoAddon(libtorch: LibtorchCandidate | null, prebuilts: Prebuilt[]): Error {
+  const shipped =
+    prebuilts.length === 0
+      ? `This package has no prebuilt addon for ${process.platform}-${process.arch}.`
+      : `The prebuilt addons fit CPU libtorch ${prebuilts.map((p) => p.libtorch).join(' and ')} only.`;
+  const remedy =
+    libtorch === null
+      ? 'Install libtorch (Debian 12: `apt-get install libtorch-dev`) or set LIBTORCH to a libtorch folder ' +
+        "(a pip PyTorch's torch/ folder works), then build the addon:"
+      : 'Build the addon against it:';
+  return new Error(
+    `resnet-native: could not load its native addon. ${describeLibtorch(libtorch)} ${shipped} ${remedy} ` +
+      `\`npx resnet-native doctor --build\`. ${SKIPPED_INSTALL} In a clone of resnet-native: \`npm run setup\`. ${DOCTOR}`,
+  );
+}
+
+function explainLoadFailure(error: unknown, choice: AddonChoice): Error {
   const message = error instanceof Error ? error.message : String(error);
   let remedy: string;
-  const wanted = /lib(?:torch|c10)[a-z_]*\.so\.(\d+\.\d+)/.exec(message)?.[1];
-  if (chosen !== undefined) {
+  const wanted = /lib(?:torch|c10)[a-z_]*\.so(?:\.(\d+\.\d+))?/.exec(message);
+  if (choice.kind === 'chosen') {
     remedy =
-      `RESNET_NATIVE_ADDON names ${chosen}, which did not load: it must be a resnet_native.node built ` +
+      `RESNET_NATIVE_ADDON names ${choice.file}, which did not load: it must be a resnet_native.node built ` +
       'with cmake-js (scripts/cuda_variant.sh builds build-cuda/Release/resnet_native.node), with its ' +
       "libtorch's libraries present. Unset it to load the default addon.";
-  } else if (prebuilt && wanted !== undefined) {
+  } else if (choice.kind === 'prebuilt' && wanted !== null) {
     remedy =
-      `The prebuilt addon needs libtorch ${wanted}, which is not installed. Install it (Debian 12: ` +
-      '`apt-get install libtorch-dev`), or build against your libtorch (LIBTORCH, a pip PyTorch or the ' +
-      "system's): `npx resnet-native doctor --build [--libtorch <dir>]`.";
-  } else if (/Could not locate the bindings file/.test(message)) {
-    remedy = `The native addon is not built. ${SKIPPED_INSTALL} In a clone of resnet-native: \`npm run setup\`.`;
+      `The prebuilt addon ${choice.file} needs ${wanted[0]}, which did not load. ${describeLibtorch(choice.libtorch)} ` +
+      "Build against your libtorch (LIBTORCH, a pip PyTorch or the system's): " +
+      '`npx resnet-native doctor --build [--libtorch <dir>]`.';
   } else if (/libtorch|libc10|libtorch_cpu/.test(message)) {
     remedy =
       'libtorch could not be loaded. Install it (Debian/Ubuntu: `apt-get install libtorch-dev`) or point ' +
@@ -329,46 +356,35 @@ function explainLoadFailure(error: unknown, prebuilt: boolean, chosen?: string):
 /** The package folder (lib/ in development, dist/ when installed, both one level down). */
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
+// Not in os.constants.dlopen, but glibc's value on Linux: the library stays loaded even though
+// process.dlopen unloads what registers no Node module.
+const RTLD_NODELETE = 0x1000;
+
 /**
- * RESNET_NATIVE_ADDON (the path of a resnet_native.node, e.g. the CUDA build of
- * scripts/cuda_variant.sh in build-cuda/, or the sanitizer build in build-asan/) wins. Then a local build (build/Release, from
- * `npm run build:native` or the install script); otherwise the prebuilt addon for this
- * platform. The prebuilt one is linked against the libtorch of its build machine by soname
- * (libtorch.so.<major>.<minor>), so a libtorch of another version fails to load; the error
- * then says so and how to build from source.
+ * Loads a shared library by path so that a later addon's NEEDED entry (by soname) finds it.
+ * process.dlopen throws "did not self-register" for a library that is not a Node addon; with
+ * RTLD_NODELETE the library stays loaded all the same. Any other error is real.
  */
+function preloadLibrary(file: string): void {
+  const { RTLD_NOW, RTLD_GLOBAL } = constants.dlopen;
+  try {
+    process.dlopen({ exports: {} }, file, (RTLD_NOW ?? 2) | (RTLD_GLOBAL ?? 256) | RTLD_NODELETE);
+  } catch (error) {
+    if (!(error instanceof Error && /did not self-register/.test(error.message))) throw error;
+  }
+}
+
+/** Loads the file lib/addon_choice.ts chooses (see there for the order), explaining any failure. */
 function load(): NativeBinding {
   const require = createRequire(import.meta.url);
-  const chosen = process.env['RESNET_NATIVE_ADDON'];
-  if (chosen !== undefined && chosen !== '') {
-    let addon: NativeBinding;
-    try {
-      addon = require(resolve(chosen)) as NativeBinding;
-    } catch (error) {
-      throw explainLoadFailure(error, false, chosen);
-    }
-    addon.init(nativeErrorClasses);
-    return addon;
-  }
-  const prebuilt = join(
-    packageRoot,
-    'prebuilds',
-    `${process.platform}-${process.arch}`,
-    'resnet-native.node',
-  );
-  const local = join(packageRoot, 'build', 'Release', 'resnet_native.node');
-  const usePrebuilt =
-    !existsSync(local) && existsSync(prebuilt) && process.env['RESNET_NATIVE_BUILD_FROM_SOURCE'] !== '1';
+  const choice = chooseAddon(packageRoot);
+  if (choice.kind === 'none') throw explainNoAddon(choice.libtorch, choice.prebuilts);
   let addon: NativeBinding;
   try {
-    if (usePrebuilt) {
-      addon = require(prebuilt) as NativeBinding;
-    } else {
-      const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
-      addon = bindings({ bindings: 'resnet_native', module_root: packageRoot }) as NativeBinding;
-    }
+    for (const library of choice.preload) preloadLibrary(library);
+    addon = require(choice.file) as NativeBinding;
   } catch (error) {
-    throw explainLoadFailure(error, usePrebuilt);
+    throw explainLoadFailure(error, choice);
   }
   addon.init(nativeErrorClasses);
   return addon;

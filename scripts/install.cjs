@@ -1,43 +1,46 @@
 #!/usr/bin/env node
-// npm install hook: use the prebuilt addon when it loads here (right platform, Node-API,
-// and the libtorch it was linked against), otherwise build from source with cmake-js.
+// npm install hook (npm 11 runs it only once the user approves it): nothing to do when the
+// loader (dist/, lib/addon_choice.ts) finds an addon that loads here, a prebuilt one for the
+// libtorch found or an earlier build; otherwise build from source with `resnet-native doctor
+// --build`, which finds libtorch and fetches cmake-js if it is not installed. In a clone
+// without dist/ yet (`npm run setup` builds the rest), cmake-js, a devDependency, builds.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'resnet-native.node');
+const index = path.join(root, 'dist', 'index.cjs');
+const cli = path.join(root, 'dist', 'cli.js');
 
-function loads(file) {
+function loads() {
   try {
     // A child process, so that a failing dlopen cannot take this one down.
-    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { stdio: 'pipe' });
+    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(index)})`], { stdio: 'pipe' });
     return true;
   } catch (error) {
-    console.warn(
-      `resnet-native: the prebuilt addon does not load here (${
-        String(error.stderr || error.message)
-          .trim()
-          .split('\n')[0]
-      })`,
-    );
+    const why = String(error.stderr || error.message)
+      .trim()
+      .split('\n')[0];
+    console.warn(`resnet-native: no prebuilt addon loads here (${why})`);
     return false;
   }
 }
 
-if (process.env.RESNET_NATIVE_BUILD_FROM_SOURCE !== '1' && existsSync(prebuilt) && loads(prebuilt)) {
-  process.exit(0);
-}
+if (process.env.RESNET_NATIVE_BUILD_FROM_SOURCE !== '1' && existsSync(index) && loads()) process.exit(0);
 console.log(
   'resnet-native: building the native addon from source (needs libtorch, cmake and g++; see README)',
 );
-const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
 try {
-  execFileSync(process.execPath, [cmakeJs, 'build', '--out', 'build', '--log-level', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  if (existsSync(cli)) {
+    execFileSync(process.execPath, [cli, 'doctor', '--build'], { cwd: root, stdio: 'inherit' });
+  } else {
+    const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+    execFileSync(process.execPath, [cmakeJs, 'build', '--out', 'build', '--log-level', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  }
 } catch {
   console.error(
     'resnet-native: the build failed. Install libtorch (Debian/Ubuntu: apt-get install libtorch-dev cmake g++) ' +

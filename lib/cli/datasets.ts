@@ -1,7 +1,8 @@
 /** Datasets by name with their normalization and augmentation presets. */
 import { normalization } from './normalization.js';
 import { CIFAR10 } from '../data/cifar10.js';
-import type { Dataset, TensorDataset } from '../data/dataset.js';
+import type { Dataset, ItemDataset, TensorDataset } from '../data/dataset.js';
+import { ArgumentError } from '../errors.js';
 import { FashionMNIST } from '../data/fashion_mnist.js';
 import { ImageFolder } from '../data/image_folder.js';
 import * as T from '../data/transforms/index.js';
@@ -36,6 +37,25 @@ function limit(ds: TensorDataset, n: number | undefined): TensorDataset {
     targets: ds.targets.narrow(0, 0, n),
     classes: ds.classes,
     length: n,
+  };
+}
+
+/**
+ * `n` examples of a dataset read item by item, spread evenly over it: an ImageFolder lists its
+ * files class by class, so its first `n` would often be one class only.
+ */
+function limitItems(ds: ItemDataset, n: number | undefined): ItemDataset {
+  if (n === undefined || n >= ds.length) return ds;
+  const index = (i: number) => Math.floor((i * ds.length) / n);
+  return {
+    kind: 'items',
+    classes: ds.classes,
+    length: n,
+    get: async (i, rng) => {
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new ArgumentError(`Index ${i} is outside the dataset (length ${n})`);
+      return ds.get(index(i), rng);
+    },
   };
 }
 
@@ -120,10 +140,13 @@ function source(o: DataOptions): Source {
     norm: T.normalize([...T.imagenetMean], [...T.imagenetStd]),
     geometric: [T.randomHorizontalFlip()],
     load: async (train) =>
-      new ImageFolder(join(root, train ? 'train' : 'val'), {
-        mode: train && o.augment ? 'train' : 'eval',
-        ...sizes(train),
-      }),
+      limitItems(
+        new ImageFolder(join(root, train ? 'train' : 'val'), {
+          mode: train && o.augment ? 'train' : 'eval',
+          ...sizes(train),
+        }),
+        limits(train),
+      ),
   };
 }
 

@@ -131,8 +131,16 @@ program
   .option('--checkpoint-every <n>', 'also checkpoint every n batches', int, 0)
   .option('--no-channels-last', 'keep the NCHW layout (channels-last is faster on CPU)')
   .option('--amp', 'mixed precision: autocast (bfloat16 on CPU; float16 with a GradScaler on CUDA)', false)
-  .option('--limit-train <n>', 'use only the first n training images', int)
-  .option('--limit-test <n>', 'use only the first n test images', int)
+  .option(
+    '--limit-train <n>',
+    'use only n training images (the first n; for imagefolder, n spread evenly over its classes)',
+    int,
+  )
+  .option(
+    '--limit-test <n>',
+    'use only n test images (the first n; for imagefolder, n spread evenly over its classes)',
+    int,
+  )
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size (232 for torchvision V2 weights)', int, 256)
   .option('--train-crop-size <n>', 'ImageFolder training crop (default: --crop-size)', positive)
@@ -164,7 +172,11 @@ program
   .option('-b, --batch-size <n>', 'batch size', positive, 256)
   .option('--threads <n>', 'intra-op threads', positive)
   .addOption(device())
-  .option('--limit-test <n>', 'use only the first n test images', int)
+  .option(
+    '--limit-test <n>',
+    'use only n test images (the first n; for imagefolder, n spread evenly over its classes)',
+    int,
+  )
   .option('--crop-size <n>', 'ImageFolder crop size', int, 224)
   .option('--resize-size <n>', 'ImageFolder resize size', int, 256)
   .action(async (flags: EvalFlags, cmd: Command) => {

@@ -52,7 +52,7 @@ const rules: Array<{ flags: Flag[]; applies: (f: Flags) => boolean; unless: stri
     unless: 'is used only by --lr-scheduler steplr, multisteplr and exponentiallr',
   },
   {
-    flags: ['limitTrain', 'limitTest', 'cropPadding'],
+    flags: ['cropPadding'],
     applies: (f) => f.dataset !== 'imagefolder',
     unless: 'is not supported with --dataset imagefolder',
   },

@@ -14,7 +14,7 @@ import { ArgumentError, ResnetNativeError } from '../errors.js';
 import { makeFolder } from '../io/folder.js';
 import { crossEntropy } from '../nn/functional.js';
 import type { Module } from '../nn/module.js';
-import type { LRScheduler } from '../optim/lr_scheduler.js';
+import { SequentialLR, type LRScheduler } from '../optim/lr_scheduler.js';
 import { OneCycleLR } from '../optim/one_cycle.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { noGrad, tidy } from '../runtime.js';
@@ -64,6 +64,12 @@ export interface BatchEvent {
   lr: number;
 }
 
+/** Whether a schedule counts batches: OneCycleLR does, and so does a SequentialLR that runs one. */
+function countsBatches(scheduler: LRScheduler): boolean {
+  if (scheduler instanceof OneCycleLR) return true;
+  return scheduler instanceof SequentialLR && scheduler.options.schedulers.some(countsBatches);
+}
+
 /** What `Trainer` trains, with what, and for how long. */
 export interface TrainerOptions {
   /** The model to train (moved to `device` when one is given). */
@@ -74,8 +80,8 @@ export interface TrainerOptions {
   scheduler?: LRScheduler;
   /**
    * When the schedule steps: after every batch or after every epoch. The default follows
-   * PyTorch's conventions: every batch for OneCycleLR (its steps are batches), every epoch for
-   * the others (StepLR's `stepSize`, MultiStepLR's milestones and CosineAnnealingLR's `tMax`
+   * PyTorch's conventions: every batch for OneCycleLR (its steps are batches) and for a
+   * SequentialLR that runs one (a warm-up before it, say), every epoch for the others (StepLR's `stepSize`, MultiStepLR's milestones and CosineAnnealingLR's `tMax`
    * count epochs in PyTorch's examples and torchvision's reference scripts).
    */
   schedulerStep?: 'batch' | 'epoch';
@@ -172,7 +178,7 @@ export class Trainer {
         `Expected a trainLoader with at least one batch but its epoch has 0 batches (${dataset.length} examples, batchSize ${batchSize}${dropLast ? ', dropLast' : ''})`,
       );
     this.#schedulerStep =
-      options.schedulerStep ?? (options.scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
+      options.schedulerStep ?? (options.scheduler && countsBatches(options.scheduler) ? 'batch' : 'epoch');
     this.#amp = resolveTrainerAmp(options.amp, options.device);
     if (options.clipGradNorm !== undefined)
       checkRange('clipGradNorm', options.clipGradNorm, 0, Infinity, true);

@@ -34,7 +34,8 @@ async function doctor(args: string[] = [], env: NodeJS.ProcessEnv = {}, bin = cl
 const pytorch = (code: string) =>
   execFileSync('/usr/bin/python3', ['-c', `import torch; print(${code})`], { encoding: 'utf8' }).trim();
 
-describe('resnet-native doctor', () => {
+// Each doctor run asks two pythons to import torch: seconds each, more on shared cores.
+describe('resnet-native doctor', { timeout: 120_000 }, () => {
   it("finds Debian's libtorch with PyTorch's version, no CUDA and PyTorch's ABI; the addon loads", async () => {
     const report = await doctor();
     const system = report.candidates.find((c) => c.source === 'system');

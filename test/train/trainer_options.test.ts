@@ -52,6 +52,16 @@ describe('Trainer', () => {
     expect(scheduler.lastEpoch).toBe(8);
   });
 
+  it('steps a SequentialLR that runs a OneCycleLR once per batch by default', async () => {
+    const t = tiny();
+    const { LinearLR, OneCycleLR, SequentialLR } = optim.lrScheduler;
+    const warmup = new LinearLR(t.optimizer, { startFactor: 0.5, totalIters: 2 });
+    const cycle = new OneCycleLR(t.optimizer, { maxLr: 0.1, totalSteps: 6 });
+    const scheduler = new SequentialLR(t.optimizer, { schedulers: [warmup, cycle], milestones: [2] });
+    await new Trainer({ ...t.options, scheduler }).fit();
+    expect(scheduler.lastEpoch).toBe(8);
+  });
+
   it('evaluate() gives every module back the mode it had', async () => {
     const t = tiny();
     const trainer = new Trainer(t.options);

@@ -25,7 +25,7 @@ export interface AddonCheck {
 // Runs in the child: imports the library, then names the addon file from require's cache
 // (a .node file is cached under its path), so the answer is the loader's actual choice.
 const CHILD = `import(process.argv[1]).then((m) => {
-  const file = Object.keys(require.cache).find((f) => /resnet[-_]native\\.node$/.test(f)) ?? null;
+  const file = Object.keys(require.cache).find((f) => /resnet[-_]native[^/]*\\.node$/.test(f)) ?? null;
   console.log(JSON.stringify({ loads: true, file, libtorch: m.version.libtorch }));
 }, (e) => console.log(JSON.stringify({ loads: false, error: e instanceof Error ? e.message : String(e) })));`;
 
@@ -67,6 +67,26 @@ function cachedTorchDir(build: string): string | null {
   return /^Torch_DIR:PATH=(.*)$/m.exec(readFileSync(cache, 'utf8'))?.[1] ?? null;
 }
 
+/**
+ * How to run cmake-js: the installed one (a clone's devDependency, or one the user added),
+ * else through `npm exec`, which fetches the version package.json's optional peerDependency
+ * names. A user who never builds from source never installs it.
+ */
+function cmakeJsCommand(root: string, flags: string[]): [string, string[]] {
+  const pkg = join(root, 'package.json');
+  try {
+    const bin = join(dirname(createRequire(pkg).resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+    return [process.execPath, [bin, ...flags]];
+  } catch {
+    const { peerDependencies } = JSON.parse(readFileSync(pkg, 'utf8')) as {
+      peerDependencies?: Record<string, string>;
+    };
+    const spec = `cmake-js@${peerDependencies?.['cmake-js'] ?? 'latest'}`;
+    console.error(`resnet-native doctor: cmake-js is not installed; running ${spec} through npm exec`);
+    return ['npm', ['exec', '--yes', `--package=${spec}`, '--', 'cmake-js', ...flags]];
+  }
+}
+
 /** Builds build/Release/resnet_native.node with cmake-js against `libtorch`; throws on failure. */
 export function buildAddon(root: string, libtorch: LibtorchCandidate): void {
   if (libtorch.cmakeDir === null)
@@ -75,21 +95,9 @@ export function buildAddon(root: string, libtorch: LibtorchCandidate): void {
   // A cache from another libtorch keeps its TORCH_LIBRARY and friends: configure afresh (ccache keeps it quick).
   const cached = cachedTorchDir(build);
   if (cached !== null && cached !== libtorch.cmakeDir) rmSync(join(build, 'CMakeCache.txt'));
-  const cmakeJs = join(
-    dirname(createRequire(join(root, 'package.json')).resolve('cmake-js/package.json')),
-    'bin',
-    'cmake-js',
-  );
-  const args = [
-    cmakeJs,
-    'build',
-    '--out',
-    'build',
-    '--log-level',
-    'warn',
-    `--CDTorch_DIR=${libtorch.cmakeDir}`,
-  ];
-  const run = spawnSync(process.execPath, args, {
+  const flags = ['build', '--out', 'build', '--log-level', 'warn', `--CDTorch_DIR=${libtorch.cmakeDir}`];
+  const [command, args] = cmakeJsCommand(root, flags);
+  const run = spawnSync(command, args, {
     cwd: root,
     // The build's output goes to stderr, so that --json's stdout stays one JSON document.
     stdio: ['ignore', 2, 2],

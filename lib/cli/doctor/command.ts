@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { listPrebuilts, type Prebuilt } from '../../addon_choice.js';
 import { buildAddon, checkAddon, type AddonCheck } from './addon.js';
 import {
   buildable,
@@ -44,13 +45,21 @@ function describe(c: LibtorchCandidate): string {
   ].join('\n');
 }
 
-function report(candidates: LibtorchCandidate[], pythons: PythonProbe[], addon: AddonCheck): string {
+function report(
+  candidates: LibtorchCandidate[],
+  pythons: PythonProbe[],
+  prebuilts: Prebuilt[],
+  addon: AddonCheck,
+): string {
   const lines = ['libtorch found:'];
   if (candidates.length === 0)
     lines.push('  none (install libtorch-dev, or set LIBTORCH to a libtorch folder)');
   lines.push(...candidates.map((c) => describe(c).replace(/^/gm, '  ')));
   for (const p of pythons.filter((p) => p.error !== undefined))
     lines.push(`  (${p.python}: no PyTorch: ${p.error})`);
+  lines.push('', 'prebuilt addons (used when no local build exists and the libtorch found matches):');
+  if (prebuilts.length === 0) lines.push('  none');
+  lines.push(...prebuilts.map((p) => `  CPU libtorch ${p.libtorch}: ${p.file}`));
   lines.push('', 'addon:');
   if (addon.loads)
     lines.push(`  loads: ${addon.file ?? 'unknown file'} (${addon.kind}, libtorch ${addon.libtorch})`);
@@ -88,9 +97,12 @@ function doctor(flags: DoctorFlags): void {
     buildAddon(root, built);
   }
   const addon = checkAddon(root);
+  const prebuilts = listPrebuilts(root);
   if (flags.json === true)
-    console.log(JSON.stringify({ root, candidates, pythons, built: built?.dir ?? null, addon }, null, 2));
-  else console.log(report(candidates, pythons, addon));
+    console.log(
+      JSON.stringify({ root, candidates, pythons, prebuilts, built: built?.dir ?? null, addon }, null, 2),
+    );
+  else console.log(report(candidates, pythons, prebuilts, addon));
   if (built !== null && !addon.loads) process.exitCode = 1;
 }
 

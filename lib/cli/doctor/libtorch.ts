@@ -70,13 +70,18 @@ function findCmakeDir(prefix: string, libDir: string | null): string | null {
 const versionHeader = (prefix: string) =>
   join(prefix, 'include', 'torch', 'csrc', 'api', 'include', 'torch', 'version.h');
 
-/** The version, from the most precise record present: version.h, build-version, the cmake version file, the soname. */
+/** The version, from the most precise record present: version.h, build-version, a wheel's version.py, the cmake version file, the soname. */
 function findVersion(prefix: string, libDir: string | null, cmakeDir: string | null): string | null {
   const header = read(versionHeader(prefix));
   const fromHeader = header && /#define TORCH_VERSION\s*\\?\s*"([^"]+)"/.exec(header)?.[1];
   if (fromHeader) return fromHeader;
   const build = read(join(prefix, 'build-version'))?.trim();
   if (build) return build;
+  // A pip wheel's torch/ folder: version.py has the local tag too (2.13.0+cpu); libtorch 2.x's
+  // version.h no longer spells the version out.
+  const pip = read(join(prefix, 'version.py'));
+  const fromPip = pip && /^__version__ = '([^']+)'/m.exec(pip)?.[1];
+  if (fromPip) return fromPip;
   const cmake = cmakeDir && read(join(cmakeDir, 'TorchConfigVersion.cmake'));
   const fromCmake = cmake && /PACKAGE_VERSION "([^"]+)"/.exec(cmake)?.[1];
   if (fromCmake) return fromCmake;
