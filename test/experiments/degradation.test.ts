@@ -15,6 +15,7 @@ import {
 } from '../../lib/experiments/degradation.js';
 import { figure6Svg } from '../../lib/experiments/figure6.js';
 import { blocksOf, netGrid } from '../../lib/experiments/nets.js';
+import { DEFAULT_WARMUP, degradationOptions } from '../../lib/cli/experiment.js';
 import { ArgumentError, ones } from '../../lib/index.js';
 import { SGD } from '../../lib/optim/sgd.js';
 import { renderSvg } from './helpers.js';
@@ -135,6 +136,23 @@ describe('experiment degradation', () => {
     expect(paper.map((lr) => +lr.toPrecision(6))).toEqual([
       ...Array(2).fill(0.01), ...Array(6).fill(0.1), ...Array(4).fill(0.01), ...Array(4).fill(0.001),
     ]); // prettier-ignore
+  });
+
+  it('defaults to the budget with its warm-up, and to the paper’s schedule without one under --paper', () => {
+    const flags = { dataset: 'fashion-mnist' as const, depths: [20, 56], lr: 0.1, momentum: 0.9, weightDecay: 1e-4, paper: false, seed: 0, outputDir: dir }; // prettier-ignore
+    const budget = degradationOptions(flags, 60_000);
+    expect(budget).toMatchObject({
+      trainSize: 2000,
+      epochs: 9,
+      batchSize: 64,
+      schedule: 'cosine',
+      augment: false,
+    });
+    expect(budget.warmupIterations).toBe(DEFAULT_WARMUP);
+    const paper = degradationOptions({ ...flags, paper: true }, 60_000);
+    // 64k iterations of batch 128 on 60k images: 137 epochs of 468
+    expect(paper).toMatchObject({ trainSize: undefined, epochs: 137, batchSize: 128, schedule: 'paper', augment: true, warmupIterations: 0 }); // prettier-ignore
+    expect(degradationOptions({ ...flags, paper: true, warmup: 400 }, 60_000).warmupIterations).toBe(400);
   });
 
   it('builds the grid of the paper and refuses depths that are not 6n+2', () => {
