@@ -39,13 +39,6 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 /** The paper's CIFAR-10 recipe: 64k iterations of batch 128, lr 0.1 ÷10 at 32k and 48k, augmentation, all images. */
 export const PAPER_ITERATIONS = 64_000;
 
-/**
- * Iterations at lr/10 before the schedule of the default budget: without them ResNet-56's loss
- * jumps from 5 to over 20 in its first steps at lr 0.1 (PyTorch's too, step for step) and the
- * net spends the budget recovering. The paper warms ResNet-110 up the same way.
- */
-export const DEFAULT_WARMUP = 30;
-
 interface DegradationFlags {
   dataset: 'fashion-mnist' | 'cifar10';
   dataPath?: string;
@@ -78,7 +71,7 @@ export function degradationOptions(f: DegradationFlags, trainImages: number): De
     epochs: f.epochs ?? (f.paper ? Math.ceil(PAPER_ITERATIONS / perEpoch) : 9),
     batchSize, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay,
     schedule: f.paper ? 'paper' : 'cosine', augment: f.augment ?? f.paper, seed: f.seed,
-    warmupIterations: f.warmup ?? (f.paper ? 0 : DEFAULT_WARMUP),
+    warmupIterations: f.warmup ?? 0,
     outDir: resolve(f.outputDir), log,
   }; // prettier-ignore
 }
@@ -114,7 +107,7 @@ function degradationCommand(): Command {
     .option('--no-augment', 'no augmentation')
     .option(
       '--warmup <iterations>',
-      `first iterations at lr/10, as the paper's ResNet-110 (default ${DEFAULT_WARMUP}; --paper: 0)`,
+      "first iterations at lr/10, as the paper's ResNet-110 (default 0)",
       nonNegative,
     )
     .option(

@@ -15,7 +15,7 @@ import {
 } from '../../lib/experiments/degradation.js';
 import { figure6Svg } from '../../lib/experiments/figure6.js';
 import { blocksOf, netGrid } from '../../lib/experiments/nets.js';
-import { DEFAULT_WARMUP, degradationOptions } from '../../lib/cli/experiment.js';
+import { degradationOptions } from '../../lib/cli/experiment.js';
 import { ArgumentError, ones } from '../../lib/index.js';
 import { SGD } from '../../lib/optim/sgd.js';
 import { renderSvg } from './helpers.js';
@@ -138,7 +138,7 @@ describe('experiment degradation', () => {
     ]); // prettier-ignore
   });
 
-  it('defaults to the budget with its warm-up, and to the paper’s schedule without one under --paper', () => {
+  it('defaults to the budget, or to the paper’s schedule under --paper, both without warm-up unless asked', () => {
     const flags = { dataset: 'fashion-mnist' as const, depths: [20, 56], lr: 0.1, momentum: 0.9, weightDecay: 1e-4, paper: false, seed: 0, outputDir: dir }; // prettier-ignore
     const budget = degradationOptions(flags, 60_000);
     expect(budget).toMatchObject({
@@ -148,7 +148,8 @@ describe('experiment degradation', () => {
       schedule: 'cosine',
       augment: false,
     });
-    expect(budget.warmupIterations).toBe(DEFAULT_WARMUP);
+    expect(budget.warmupIterations).toBe(0);
+    expect(degradationOptions({ ...flags, warmup: 30 }, 60_000).warmupIterations).toBe(30);
     const paper = degradationOptions({ ...flags, paper: true }, 60_000);
     // 64k iterations of batch 128 on 60k images: 137 epochs of 468
     expect(paper).toMatchObject({ trainSize: undefined, epochs: 137, batchSize: 128, schedule: 'paper', augment: true, warmupIterations: 0 }); // prettier-ignore
