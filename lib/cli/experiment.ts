@@ -52,6 +52,7 @@ interface DegradationFlags {
   momentum: number;
   weightDecay: number;
   augment?: boolean;
+  warmup?: number;
   paper: boolean;
   seed: number;
   threads?: number;
@@ -70,6 +71,7 @@ export function degradationOptions(f: DegradationFlags, trainImages: number): De
     epochs: f.epochs ?? (f.paper ? Math.ceil(PAPER_ITERATIONS / perEpoch) : 9),
     batchSize, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay,
     schedule: f.paper ? 'paper' : 'cosine', augment: f.augment ?? f.paper, seed: f.seed,
+    warmupIterations: f.warmup ?? 0,
     outDir: resolve(f.outputDir), log,
   }; // prettier-ignore
 }
@@ -104,6 +106,11 @@ function degradationCommand(): Command {
     .option('--augment', 'random flips (and 4-pixel crops on CIFAR-10); default only with --paper')
     .option('--no-augment', 'no augmentation')
     .option(
+      '--warmup <iterations>',
+      "first iterations at lr/10, as the paper's ResNet-110 (default 0)",
+      nonNegative,
+    )
+    .option(
       '--paper',
       "the paper's full schedule: all images, 64k iterations, lr ÷10 at 32k and 48k, augmentation",
       false,
@@ -122,9 +129,13 @@ function degradationCommand(): Command {
       log(`results: ${o.outDir}/degradation.json, plot: ${o.outDir}/degradation.svg`);
       for (const r of result.runs) {
         const last = r.history.at(-1);
+        const subset =
+          r.final === undefined
+            ? ''
+            : `, on the training subset after training ${(100 * r.final.trainError).toFixed(2)}%`;
         if (last)
           log(
-            `${r.label}: final train error ${(100 * last.trainError).toFixed(2)}%, test error ${(100 * last.testError).toFixed(2)}%`,
+            `${r.label}: last epoch's train error ${(100 * last.trainError).toFixed(2)}%${subset}, test error ${(100 * last.testError).toFixed(2)}%`,
           );
       }
       log(`checks: ${JSON.stringify(result.checks)}`);

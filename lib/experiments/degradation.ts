@@ -10,7 +10,13 @@ import { DataLoader } from '../data/dataloader.js';
 import { loadData, type DatasetName } from '../cli/datasets.js';
 import { makeFolder } from '../io/folder.js';
 import { save } from '../io/weights.js';
-import { CosineAnnealingLR, MultiStepLR, type LRScheduler } from '../optim/lr_scheduler.js';
+import {
+  ConstantLR,
+  CosineAnnealingLR,
+  MultiStepLR,
+  SequentialLR,
+  type LRScheduler,
+} from '../optim/lr_scheduler.js';
 import { SGD } from '../optim/sgd.js';
 import { manualSeed } from '../runtime.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
@@ -36,6 +42,11 @@ export interface DegradationOptions {
   weightDecay: number;
   /** 'cosine': annealed to 0 per batch over the run; 'paper': ÷10 at 50% and 75% of the iterations (32k and 48k of 64k). */
   schedule: 'cosine' | 'paper';
+  /**
+   * First iterations at lr/10 before the schedule starts (default 0): the paper's warm-up for
+   * ResNet-110 (0.01 until the training error is below 80%, then 0.1).
+   */
+  warmupIterations?: number | undefined;
   augment: boolean;
   seed: number;
   outDir: string;
@@ -64,6 +75,13 @@ export interface DegradationRun {
   /** The trained weights (safetensors), for `experiment responses` and `landscape`. */
   weights: string;
   history: ErrorPoint[];
+  /**
+   * After training: error and loss on the whole training subset with the network in eval mode
+   * and no augmentation (the final weights, batch norm's running statistics). The per-epoch
+   * `trainError` is the paper's Figure 6 curve: the running error of the training batches while
+   * the weights change, in train mode.
+   */
+  final?: { trainError: number; trainLoss: number } | undefined;
 }
 
 /** degradation.json. */
@@ -72,7 +90,7 @@ export interface DegradationResult {
   options: Omit<DegradationOptions, 'log' | 'outDir'>;
   iterationsPerEpoch: number;
   runs: DegradationRun[];
-  /** The paper's claims checked on the final epoch (undefined until both nets of a kind ran). */
+  /** The paper's claims checked on the final training errors (`final`, else the last epoch's), undefined until both nets of a kind ran. */
   checks: { plainDeeperHasHigherTrainError?: boolean; resnetDeeperHasLowerOrEqualTrainError?: boolean };
 }
 
@@ -86,11 +104,14 @@ const toPoint = (r: EpochRecord, perEpoch: number): ErrorPoint => ({
   seconds: r.train.seconds + (r.eval?.seconds ?? 0),
 });
 
+/** A run's final training error: on the training subset after training, else its last epoch's running error. */
+const finalTrainError = (r: DegradationRun): number => r.final?.trainError ?? r.history.at(-1)!.trainError;
+
 /** Final training errors of the shallowest and deepest net of `kind`, when both ran. */
 function ends(runs: DegradationRun[], kind: NetSpec['kind']): [number, number] | undefined {
   const mine = runs.filter((r) => r.kind === kind && r.history.length > 0).sort((a, b) => a.depth - b.depth);
   if (mine.length < 2) return undefined;
-  return [mine[0]!.history.at(-1)!.trainError, mine.at(-1)!.history.at(-1)!.trainError];
+  return [finalTrainError(mine[0]!), finalTrainError(mine.at(-1)!)];
 }
 
 /** The paper's two claims on the final training errors. */
@@ -126,12 +147,26 @@ function finishedRun(
   return records.length === epochs ? records.map((r) => toPoint(r, perEpoch)) : undefined;
 }
 
-function schedule(o: DegradationOptions, opt: SGD, iterations: number): LRScheduler {
-  if (o.schedule === 'paper')
-    return new MultiStepLR(opt, {
-      milestones: [Math.round(iterations / 2), Math.round((3 * iterations) / 4)],
-    });
-  return new CosineAnnealingLR(opt, { tMax: Math.max(iterations, 1) });
+/** The `final` measurement of a finished run (final.json), if it was taken. */
+function finishedFinal(dir: string): DegradationRun['final'] {
+  const file = join(dir, 'final.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DegradationRun['final']) : undefined;
+}
+
+/** The run's schedule over `iterations` batches, after `warmupIterations` of them at lr/10. */
+export function schedule(o: DegradationOptions, opt: SGD, iterations: number): LRScheduler {
+  const warmup = Math.min(o.warmupIterations ?? 0, iterations - 1);
+  const rest = iterations - Math.max(warmup, 0);
+  const main =
+    o.schedule === 'paper'
+      ? // the milestones count from the first iteration (32k and 48k of 64k), warm-up included
+        new MultiStepLR(opt, {
+          milestones: [Math.round(iterations / 2) - warmup, Math.round((3 * iterations) / 4) - warmup],
+        })
+      : new CosineAnnealingLR(opt, { tMax: Math.max(rest, 1) });
+  if (warmup <= 0) return main;
+  const warm = new ConstantLR(opt, { factor: 0.1, totalIters: warmup });
+  return new SequentialLR(opt, { schedulers: [warm, main], milestones: [warmup] });
 }
 
 /** Trains every network of the grid in turn; degradation.json and degradation.svg are rewritten after each epoch. */
@@ -167,6 +202,7 @@ export async function runDegradation(o: DegradationOptions): Promise<Degradation
       batchSize: o.batchSize, shuffle: true, seed: o.seed, dropLast: true, transform: data.trainTransform,
     }); // prettier-ignore
     const evalLoader = new DataLoader(data.test, { batchSize: 500, transform: data.testTransform });
+    const trainEvalLoader = new DataLoader(data.train, { batchSize: 500, transform: data.testTransform });
     const perEpoch = trainLoader.length;
     result.iterationsPerEpoch = perEpoch;
     const optimizer = new SGD(model.parameters(), {
@@ -181,8 +217,10 @@ export async function runDegradation(o: DegradationOptions): Promise<Degradation
     }; // prettier-ignore
     result.runs.push(run);
     const done = finishedRun(dir, optionsText, o.epochs, perEpoch);
-    if (done !== undefined) {
+    const doneFinal = finishedFinal(dir);
+    if (done !== undefined && doneFinal !== undefined) {
       run.history = done;
+      run.final = doneFinal;
       log(`${run.label}: reusing the finished run in ${dir}`);
       model.dispose();
       continue;
@@ -204,6 +242,12 @@ export async function runDegradation(o: DegradationOptions): Promise<Degradation
     );
     await trainer.fit();
     await writing;
+    const fitted = await trainer.evaluate(trainEvalLoader);
+    run.final = { trainError: 1 - fitted.top1, trainLoss: fitted.loss };
+    log(
+      `${run.label}: training-subset error after training ${(100 * run.final.trainError).toFixed(2)}% (eval mode)`,
+    );
+    await writeFile(join(dir, 'final.json'), `${JSON.stringify(run.final)}\n`);
     await save(model.stateDict(), run.weights);
     model.dispose();
   }

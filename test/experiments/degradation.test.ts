@@ -9,12 +9,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   degradationChecks,
   runDegradation,
+  schedule,
   type DegradationOptions,
   type DegradationRun,
 } from '../../lib/experiments/degradation.js';
 import { figure6Svg } from '../../lib/experiments/figure6.js';
 import { blocksOf, netGrid } from '../../lib/experiments/nets.js';
-import { ArgumentError } from '../../lib/index.js';
+import { degradationOptions } from '../../lib/cli/experiment.js';
+import { ArgumentError, ones } from '../../lib/index.js';
+import { SGD } from '../../lib/optim/sgd.js';
 import { renderSvg } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rn-degradation-'));
@@ -48,6 +51,10 @@ describe('experiment degradation', () => {
           expect(Math.round(p.trainError * 128) / 128).toBeCloseTo(p.trainError, 12);
           expect(Math.round(p.testError * 50) / 50).toBeCloseTo(p.testError, 12);
         }
+        // measured after training on all 128 training images, in eval mode
+        const f = r.final!;
+        expect(Math.round(f.trainError * 128) / 128).toBeCloseTo(f.trainError, 12);
+        expect(Number.isFinite(f.trainLoss) && f.trainLoss > 0).toBe(true);
       }
       // Option-A shortcuts have no parameters: plain and residual nets of a depth are the same size.
       expect(result.runs[0]!.parameters).toBe(result.runs[2]!.parameters);
@@ -88,6 +95,14 @@ describe('experiment degradation', () => {
       plainDeeperHasHigherTrainError: false, resnetDeeperHasLowerOrEqualTrainError: false,
     }); // prettier-ignore
     expect(degradationChecks([run('plain', 20, 0.1)])).toEqual({});
+    // the training-subset error after training decides when it was measured
+    const after = (r: DegradationRun, trainError: number): DegradationRun => ({
+      ...r,
+      final: { trainError, trainLoss: 1 },
+    });
+    expect(degradationChecks([after(run('resnet', 20, 0.1), 0.2), after(run('resnet', 56, 0.15), 0.1)])).toEqual({
+      resnetDeeperHasLowerOrEqualTrainError: true,
+    }); // prettier-ignore
     expect(
       figure6Svg({
         experiment: 'degradation',
@@ -97,6 +112,48 @@ describe('experiment degradation', () => {
         checks: {},
       }),
     ).toContain('plain-20 train');
+  });
+
+  it('warms up at lr/10 for the given iterations, then runs the schedule from the full rate', () => {
+    const rates = (o: Partial<DegradationOptions>, iterations: number): number[] => {
+      const p = ones([1], { requiresGrad: true });
+      const opt = new SGD([p], { lr: 0.1 });
+      const s = schedule({ ...options, ...o }, opt, iterations);
+      const lrs: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        lrs.push(opt.paramGroups[0]!.options.lr); // the rate batch i trains with
+        s.step();
+      }
+      p.dispose();
+      return lrs;
+    };
+    const cosine = (k: number, n: number) => (0.1 * (1 + Math.cos((Math.PI * k) / n))) / 2;
+    const warm = rates({ warmupIterations: 3 }, 10);
+    warm.forEach((lr, i) => expect(lr).toBeCloseTo(i < 3 ? 0.01 : cosine(i - 3, 7), 12));
+    rates({}, 10).forEach((lr, i) => expect(lr).toBeCloseTo(cosine(i, 10), 12));
+    // the paper's ÷10 steps stay at 50% and 75% of all iterations, warm-up included
+    const paper = rates({ schedule: 'paper', warmupIterations: 2 }, 16);
+    expect(paper.map((lr) => +lr.toPrecision(6))).toEqual([
+      ...Array(2).fill(0.01), ...Array(6).fill(0.1), ...Array(4).fill(0.01), ...Array(4).fill(0.001),
+    ]); // prettier-ignore
+  });
+
+  it('defaults to the budget, or to the paper’s schedule under --paper, both without warm-up unless asked', () => {
+    const flags = { dataset: 'fashion-mnist' as const, depths: [20, 56], lr: 0.1, momentum: 0.9, weightDecay: 1e-4, paper: false, seed: 0, outputDir: dir }; // prettier-ignore
+    const budget = degradationOptions(flags, 60_000);
+    expect(budget).toMatchObject({
+      trainSize: 2000,
+      epochs: 9,
+      batchSize: 64,
+      schedule: 'cosine',
+      augment: false,
+    });
+    expect(budget.warmupIterations).toBe(0);
+    expect(degradationOptions({ ...flags, warmup: 30 }, 60_000).warmupIterations).toBe(30);
+    const paper = degradationOptions({ ...flags, paper: true }, 60_000);
+    // 64k iterations of batch 128 on 60k images: 137 epochs of 468
+    expect(paper).toMatchObject({ trainSize: undefined, epochs: 137, batchSize: 128, schedule: 'paper', augment: true, warmupIterations: 0 }); // prettier-ignore
+    expect(degradationOptions({ ...flags, paper: true, warmup: 400 }, 60_000).warmupIterations).toBe(400);
   });
 
   it('builds the grid of the paper and refuses depths that are not 6n+2', () => {
