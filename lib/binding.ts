@@ -249,7 +249,7 @@ interface NativeCore {
   // the inference fast path (native/fast_*.cc)
   prepareInference(program: ProgramHandle): ProgramHandle;
   runProgram(program: ProgramHandle, inputs: H[]): Array<H | null>;
-  // distributed (native/dist/; absent from a build without Gloo's headers)
+  // distributed (native/distributed/; absent from a build without Gloo's headers)
   distInit?(
     addr: string,
     port: number,

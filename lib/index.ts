@@ -52,7 +52,7 @@ export {
 export type { ResNetOptions, CifarResNetOptions, BlockOptions } from './models/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
-export * as dist from './dist/index.js';
+export * as dist from './distributed/index.js';
 export { Trainer, TrainingDivergedError, saveCheckpoint, loadCheckpoint } from './train/index.js';
 export type { TrainerOptions, EpochRecord, BatchEvent, TrainingState, PhaseMetrics } from './train/index.js';
 export { ModelSummary, summarize } from './summary/index.js';

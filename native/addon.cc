@@ -3,7 +3,7 @@
 
 #include "capture_js.h"
 #include "devices.h"
-#include "dist/register.h"
+#include "distributed/register.h"
 #include "instance.h"
 #include "registry.h"
 #include "tensor.h"

@@ -30,8 +30,8 @@ import { TensorBoardLogger } from './tensorboard.js';
 import { clipGradNorm_ } from '../optim/clip_grad.js';
 import { checkRange } from '../optim/optimizer.js';
 import { writePlot } from './plot.js';
-import { DistributedDataParallel, type DistributedDataParallelOptions } from '../dist/ddp.js';
-import { explainFailure, getRank, getWorldSize, isInitialized } from '../dist/process_group.js';
+import { DistributedDataParallel, type DistributedDataParallelOptions } from '../distributed/ddp.js';
+import { explainFailure, getRank, getWorldSize, isInitialized } from '../distributed/process_group.js';
 
 /** Training stopped because the loss became NaN or infinite. */
 export class TrainingDivergedError extends ResnetNativeError {}
