@@ -3,7 +3,7 @@
 and off, drop_last on and off, and several epochs (set_epoch), the indices each rank gets.
 Sizes and seeds are drawn from --seed, so every run checks new ones.
 
-Writes DIR/cases.json: {"cases": [{"n", "replicas", "rank", "shuffle", "seed", "epoch",
+Writes DIR/cases.json: {"torch", "cases": [{"n", "replicas", "rank", "shuffle", "seed", "epoch",
 "drop_last", "indices"}]}.
 """
 
@@ -12,6 +12,7 @@ import json
 import os
 import random
 
+import torch
 from torch.utils.data import DistributedSampler
 
 
@@ -41,7 +42,7 @@ def main():
                                           "indices": list(iter(sampler))})
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "cases.json"), "w") as f:
-        json.dump({"cases": cases}, f)
+        json.dump({"torch": torch.__version__, "cases": cases}, f)
 
 
 if __name__ == "__main__":

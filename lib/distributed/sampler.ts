@@ -53,7 +53,7 @@ export class DistributedSampler {
     const n = datasetLength;
     this.length =
       this.dropLast && n % this.numReplicas !== 0
-        ? Math.ceil((n - this.numReplicas) / this.numReplicas)
+        ? Math.max(0, Math.ceil((n - this.numReplicas) / this.numReplicas)) // never -0
         : Math.ceil(n / this.numReplicas);
     this.totalSize = this.length * this.numReplicas;
   }
