@@ -250,6 +250,29 @@ interface NativeCore {
   // the inference fast path (native/fast_*.cc)
   prepareInference(program: ProgramHandle): ProgramHandle;
   runProgram(program: ProgramHandle, inputs: H[]): Array<H | null>;
+  // distributed (native/distributed/; absent from a build without Gloo's headers)
+  distInit?(
+    addr: string,
+    port: number,
+    rank: number,
+    world: number,
+    backend: string,
+    timeoutMs: number,
+  ): Promise<void>;
+  distHasBackend?(backend: string): boolean;
+  distIsInitialized?(): boolean;
+  distRank?(): number;
+  distWorldSize?(): number;
+  distAllReduce?(t: H, op: string, timeoutMs: number): Promise<void>;
+  distBroadcast?(ts: H[], src: number, timeoutMs: number): Promise<void>;
+  distBarrier?(timeoutMs: number): Promise<void>;
+  distAllGather?(t: H, timeoutMs: number): Promise<H[]>;
+  distDiagnose?(): Promise<string>;
+  ddpCreate?(params: H[], buffers: H[], bucketCapBytes: number, firstBucketCapBytes: number): number;
+  ddpDispose?(id: number): void;
+  ddpSyncBuffers?(input: H, id: number): void;
+  ddpPrepareForBackward?(output: H, id: number): void;
+  randpermSeeded(n: number, seed: number): H;
   // autograd
   backward(t: H, grad: Opt, retainGraph: boolean, createGraph: boolean): void;
   grad(t: H): H | null;

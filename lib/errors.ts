@@ -25,6 +25,13 @@ export class DisposedError extends ResnetNativeError {}
 /** A device that does not exist or that the operation cannot use. */
 export class DeviceError extends ResnetNativeError {}
 
+/**
+ * A distributed job that cannot go on: a rank that died or hung (the message names it), a
+ * collective past its timeout, a rendezvous that failed, or a process group used before
+ * `dist.init()`.
+ */
+export class DistributedError extends ResnetNativeError {}
+
 /** An error raised by libtorch itself; the message is PyTorch's. */
 export class TorchError extends ResnetNativeError {}
 
@@ -83,4 +90,5 @@ export const nativeErrorClasses = {
   DisposedError,
   DeviceError,
   TorchError,
+  DistributedError,
 };

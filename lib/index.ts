@@ -38,7 +38,7 @@ export { version } from './version.js';
 export type { VersionInfo } from './version.js';
 export {
   ResnetNativeError, ArgumentError, ShapeError, DTypeError, DisposedError, DeviceError,
-  TorchError, StateDictError, FormatError, DownloadError, ChecksumError,
+  TorchError, StateDictError, FormatError, DownloadError, ChecksumError, DistributedError,
 } from './errors.js'; // prettier-ignore
 export type { StateDictProblems, ShapeMismatch } from './errors.js';
 export { load, save, readTrainCheckpointInfo } from './io/index.js';
@@ -60,6 +60,7 @@ export { downloadWeights, cacheDir } from './download/index.js';
 export type { WeightsDownloadOptions } from './download/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
+export * as dist from './distributed/index.js';
 export { Trainer, TrainingDivergedError, saveCheckpoint, loadCheckpoint } from './train/index.js';
 export type { TrainerOptions, EpochRecord, BatchEvent, TrainingState, PhaseMetrics } from './train/index.js';
 export { ModelSummary, summarize } from './summary/index.js';

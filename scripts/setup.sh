@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libtorch-dev python3-torch python3-torchvision libopenblas0 dataset-fashion-mnist
+APT_PACKAGES=(libtorch-dev libgloo-dev python3-torch python3-torchvision libopenblas0 dataset-fashion-mnist
   cmake g++ ccache clang-format libdnnl-dev)
 
 missing=()

@@ -4,7 +4,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { architectures } from './models.js';
-import { train, type TrainFlags } from './train.js';
+import { runFolder, train, type TrainFlags } from './train.js';
+import { isLaunchedRank, launch } from './launch.js';
 import { checkIgnoredFlags } from './train_checks.js';
 import { evaluate, type EvalFlags } from './evaluate.js';
 import { predict, type PredictFlags } from './predict.js';
@@ -146,6 +147,19 @@ program
   .option('--train-crop-size <n>', 'ImageFolder training crop (default: --crop-size)', positive)
   .option('--val-crop-size <n>', 'ImageFolder evaluation crop (default: --crop-size)', positive)
   .option('--val-resize-size <n>', 'ImageFolder evaluation resize (default: --resize-size)', positive)
+  .option(
+    '--nproc-per-node <n>',
+    'start n processes of a distributed job here (as torchrun); -b is per process',
+    positive,
+  )
+  .option('--nnodes <n>', 'machines in the job (with --nproc-per-node; MASTER_ADDR: node 0)', positive, 1)
+  .option('--node-rank <n>', 'this machine’s index among --nnodes', int, 0)
+  .addOption(
+    new Option('--dist-backend <name>', 'collectives backend (nccl: CUDA builds)')
+      .choices(['gloo', 'nccl'])
+      .default('gloo'),
+  )
+  .option('--dist-timeout <s>', 'seconds a collective waits for a lost or hung rank', positive, 1800)
   .action(async (flags: TrainFlags & { model?: string }, cmd: Command) => {
     if (flags.model !== undefined) {
       if (cmd.getOptionValueSource('arch') === 'cli' && flags.arch !== flags.model)
@@ -154,6 +168,25 @@ program
     }
     delete flags.model;
     checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
+    if (flags.nprocPerNode !== undefined && !isLaunchedRank()) {
+      if (flags.nodeRank >= flags.nnodes)
+        throw new InvalidArgumentError(
+          `--node-rank ${flags.nodeRank} must be below --nnodes ${flags.nnodes}`,
+        );
+      // Every process writes into one run folder: chosen here, once.
+      const args = process.argv.slice(1);
+      if (flags.outputDir === undefined) args.push('--output-dir', runFolder(flags));
+      const port = process.env.MASTER_PORT;
+      process.exitCode = await launch({
+        nprocPerNode: flags.nprocPerNode,
+        nnodes: flags.nnodes,
+        nodeRank: flags.nodeRank,
+        masterAddr: process.env.MASTER_ADDR ?? '127.0.0.1',
+        masterPort: port === undefined ? undefined : Number(port),
+        args,
+      });
+      return;
+    }
     await resolveWeightsFlag(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     await train(flags);
   });

@@ -22,6 +22,22 @@ import { Trainer } from '../train/trainer.js';
 import { loadData, type DatasetName } from './datasets.js';
 import { buildModel } from './models.js';
 import { Progress } from './progress.js';
+import * as dist from '../distributed/process_group.js';
+import { DistributedSampler } from '../distributed/sampler.js';
+import { isLaunchedRank } from './launch.js';
+
+type DistBackend = dist.DistBackend;
+
+/** In a launched rank, joins the job; the device (cuda:LOCAL_RANK with NCCL) it trains on. */
+async function joinJob(f: TrainFlags): Promise<string | undefined> {
+  if (!isLaunchedRank()) return f.device;
+  if (f.distBackend === 'nccl' && (f.device ?? 'cpu') === 'cpu')
+    throw new Error(
+      '--dist-backend nccl all-reduces CUDA tensors: add --device cuda (each rank takes cuda:LOCAL_RANK)',
+    );
+  await dist.init({ backend: f.distBackend, timeoutMs: f.distTimeout * 1000 });
+  return f.device === 'cuda' ? `cuda:${dist.getLocalRank()}` : f.device;
+}
 
 export interface TrainFlags {
   arch: string;
@@ -74,6 +90,13 @@ export interface TrainFlags {
   channelsLast: boolean;
   /** Mixed precision (Trainer's `amp`). */
   amp: boolean;
+  /** Processes to start on this machine (lib/cli/launch.ts); the launcher's flag. */
+  nprocPerNode?: number;
+  nnodes: number;
+  nodeRank: number;
+  distBackend: DistBackend;
+  /** Seconds (dist.init's timeout). */
+  distTimeout: number;
 }
 
 function makeOptimizer(model: Module, trainable: Set<Tensor>, f: TrainFlags): Optimizer<{ lr: number }> {
@@ -111,7 +134,13 @@ export function runFolder(f: Pick<TrainFlags, 'outputDir' | 'resume' | 'arch' | 
 export async function train(f: TrainFlags): Promise<number> {
   if (f.threads !== undefined) setNumThreads(f.threads);
   manualSeed(f.seed);
-  const device = resolveDevice('--device', f.device ?? 'cpu');
+  const deviceFlag = await joinJob(f);
+  const device = resolveDevice('--device', deviceFlag ?? 'cpu');
+  // Only rank 0 of a distributed job writes and reports.
+  const lead = dist.getRank() === 0;
+  const say = (line: string): void => {
+    if (lead) console.log(line);
+  };
   const onGpu = device !== 'cpu';
   const setup = await loadData(f);
   const numClasses = f.numClasses ?? setup.classes.length;
@@ -127,9 +156,12 @@ export async function train(f: TrainFlags): Promise<number> {
   for (const p of model.parameters()) if (!trainable.has(p)) p.requiresGrad = false;
   // A frozen backbone keeps its batch norm statistics too (the classifier has none).
   const evalModules = f.freezeBackbone ? model.modules().filter((m) => m instanceof BatchNorm2d) : [];
+  // A distributed job shards each epoch as torch.utils.data.DistributedSampler does.
+  const sampler =
+    dist.getWorldSize() > 1 ? new DistributedSampler(setup.train.length, { seed: f.seed }) : undefined;
   const trainLoader = new DataLoader(setup.train, {
     batchSize: f.batchSize,
-    shuffle: true,
+    ...(sampler ? { sampler } : { shuffle: true }),
     seed: f.seed,
     dropLast: true,
     transform: setup.trainTransform,
@@ -149,15 +181,21 @@ export async function train(f: TrainFlags): Promise<number> {
   const optimizer = makeOptimizer(model, trainable, f);
   const [scheduler, schedulerStep] = makeScheduler(optimizer, f, trainLoader.length);
   const outDir = runFolder(f);
-  await makeFolder(outDir);
-  await writeFile(
-    join(outDir, 'config.json'),
-    JSON.stringify(
-      { ...f, threads: getNumThreads(), transform: setup.trainTransform.description, classes: setup.classes },
-      null,
-      2,
-    ),
-  );
+  if (lead) await makeFolder(outDir);
+  if (lead)
+    await writeFile(
+      join(outDir, 'config.json'),
+      JSON.stringify(
+        {
+          ...f,
+          threads: getNumThreads(),
+          transform: setup.trainTransform.description,
+          classes: setup.classes,
+        },
+        null,
+        2,
+      ),
+    );
   // torchvision's --model-ema: a second instance holds the average (the first update copies)
   let ema: ExponentialMovingAverage | undefined;
   if (f.modelEma) {
@@ -168,28 +206,31 @@ export async function train(f: TrainFlags): Promise<number> {
       emaDecayFor(f.modelEmaDecay, f.batchSize, f.modelEmaSteps, f.epochs),
     );
   }
-  const progress = new Progress();
+  const progress = lead ? new Progress() : undefined;
   const trainer = new Trainer({
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
     outDir, modelInfo: { classNames: setup.classes, ...setup.preprocessing }, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device, amp: f.amp,
     ...(scheduler ? { scheduler } : {}),
     ...(f.clipGradNorm === undefined ? {} : { clipGradNorm: f.clipGradNorm }),
     ...(ema ? { ema: { average: ema, steps: f.modelEmaSteps, warmupEpochs: f.lrWarmupEpochs } } : {}),
-    onBatch: (e) => progress.batch(e),
-    onEpoch: (r) => progress.epoch(r),
+    onBatch: (e) => progress?.batch(e),
+    onEpoch: (r) => progress?.epoch(r),
   }); // prettier-ignore
   if (f.resume !== undefined) {
     const state = await trainer.resume(f.resume);
-    console.log(`resumed from ${f.resume}: epoch ${state.epoch + 1}, batch ${state.batch}`);
+    say(`resumed from ${f.resume}: epoch ${state.epoch + 1}, batch ${state.batch}`);
   }
-  console.log(
-    `training ${f.arch} on ${f.dataset}: ${setup.train.length} images, ${f.epochs} epochs, batch ${f.batchSize}, ${onGpu ? device : `${getNumThreads()} threads`} → ${outDir}`,
+  const ranks = dist.getWorldSize() > 1 ? ` x ${dist.getWorldSize()} processes` : '';
+  say(
+    `training ${f.arch} on ${f.dataset}: ${setup.train.length} images, ${f.epochs} epochs, batch ${f.batchSize}${ranks}, ${onGpu ? device : `${getNumThreads()} threads`} → ${outDir}`,
   );
   try {
     await trainer.fit();
   } finally {
-    progress.stop();
+    progress?.stop();
   }
+  const final = trainer.history.at(-1);
+  if (!lead) return final?.eval?.top1 ?? 0;
   const weights = join(outDir, 'model.safetensors');
   await trainer.saveModel(weights);
   if (ema) {
@@ -200,7 +241,6 @@ export async function train(f: TrainFlags): Promise<number> {
       for (const t of Object.values(emaViews)) t.dispose();
     }
   }
-  const final = trainer.history.at(-1);
   console.log(`run folder:   ${outDir}`);
   console.log(`weights:      ${weights}`);
   console.log(`checkpoint:   ${join(outDir, 'checkpoint.safetensors')}`);

@@ -37,6 +37,20 @@ export interface DataLoaderOptions {
    * device it does nothing, with one warning, as PyTorch warns.
    */
   pinMemory?: boolean;
+  /**
+   * Where each epoch's indices come from instead of `shuffle` (PyTorch's `sampler`): a
+   * `dist.DistributedSampler` gives each rank its share. Its `indices(epoch)` is called with
+   * the epoch being iterated, so the order changes per epoch as after PyTorch's `set_epoch`.
+   */
+  sampler?: Sampler;
+}
+
+/** A source of sample indices per epoch (`dist.DistributedSampler` is one). */
+export interface Sampler {
+  /** Samples per epoch. */
+  readonly length: number;
+  /** The indices of `epoch`, in order. */
+  indices(epoch: number): Int32Array;
 }
 
 let warnedNoPin = false;
@@ -84,6 +98,8 @@ export class DataLoader {
   readonly prefetch: number;
   /** Whether batches are pinned (false when asked for without a CUDA device). */
   readonly pinMemory: boolean;
+  /** Where the indices come from, when not from `shuffle`. */
+  readonly sampler: Sampler | undefined;
   private epochCounter = 0;
 
   constructor(
@@ -102,16 +118,35 @@ export class DataLoader {
     this.transform = options.transform;
     this.prefetch = checkInt('prefetch', options.prefetch ?? 2, 0);
     this.pinMemory = checkBool('pinMemory', options.pinMemory ?? false) && canPin();
+    const sampler = options.sampler;
+    if (
+      sampler !== undefined &&
+      (typeof sampler?.indices !== 'function' || !Number.isInteger(sampler.length))
+    )
+      throw new ArgumentError(
+        `Expected sampler to have indices(epoch) and an integer length but received ${describe(sampler)}`,
+      );
+    if (sampler !== undefined && this.shuffle)
+      throw new ArgumentError(
+        'Expected shuffle to be false with a sampler (the sampler decides the order) but received true',
+      );
+    this.sampler = sampler;
+  }
+
+  /** Examples per epoch: the sampler's share, or the whole dataset. */
+  get examples(): number {
+    return this.sampler?.length ?? this.dataset.length;
   }
 
   /** Batches per epoch. */
   get length(): number {
-    const n = this.dataset.length / this.batchSize;
+    const n = this.examples / this.batchSize;
     return this.dropLast ? Math.floor(n) : Math.ceil(n);
   }
 
   /** The sample order of `epoch`. */
   order(epoch: number): Int32Array {
+    if (this.sampler !== undefined) return this.sampler.indices(epoch);
     const n = this.dataset.length;
     if (!this.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
     return new Rng(this.seed, epoch, 0x5eed).permutation(n);

@@ -26,6 +26,8 @@ export interface TrainingState {
   scheduler?: unknown;
   /** The GradScaler's `stateDict()`, when mixed precision uses one. */
   scaler?: GradScalerStateDict;
+  /** Processes of the distributed job that wrote it (absent: one). Resuming needs the same. */
+  worldSize?: number;
   /** Anything JSON the caller wants back (metrics history, config). */
   extra?: unknown;
   /** The moving average's update count, when the checkpoint holds one (its weights are `ema.*` tensors). */

@@ -30,6 +30,8 @@ import { TensorBoardLogger } from './tensorboard.js';
 import { clipGradNorm_ } from '../optim/clip_grad.js';
 import { checkRange } from '../optim/optimizer.js';
 import { writePlot } from './plot.js';
+import { DistributedDataParallel, type DistributedDataParallelOptions } from '../distributed/ddp.js';
+import { explainFailure, getRank, getWorldSize, isInitialized } from '../distributed/process_group.js';
 
 /** Training stopped because the loss became NaN or infinite. */
 export class TrainingDivergedError extends ResnetNativeError {}
@@ -150,6 +152,15 @@ export interface TrainerOptions {
    * into `saveModel`'s file and the checkpoint's header, so that `loadModel` needs no flags.
    */
   modelInfo?: ModelInfo;
+  /**
+   * Data-parallel training across the ranks of `dist.init()`'s process group (default: on
+   * whenever a group of more than one rank is initialized): the model is wrapped in a
+   * `dist.DistributedDataParallel` (these are its options), only rank 0 writes checkpoints,
+   * metrics, plots and TensorBoard files, and a lost rank stops training with a
+   * DistributedError naming it. Give `trainLoader` a `dist.DistributedSampler` so that each
+   * rank trains on its own share; every rank evaluates the whole `evalLoader`.
+   */
+  distributed?: boolean | DistributedDataParallelOptions;
 }
 
 /** A supervised classification loop with cross-entropy loss: `new Trainer(options).fit()` trains for `epochs`, evaluating, checkpointing and logging metrics after each epoch. */
@@ -166,6 +177,10 @@ export class Trainer {
   readonly #amp: TrainerAmp | null;
   readonly #callbacks: Callback[];
   #stopRequested = false;
+  /** Whether this process writes files (rank 0, or no process group). */
+  readonly #writes: boolean;
+  readonly #distributed: DistributedDataParallelOptions | null;
+  #ddp: DistributedDataParallel | undefined;
 
   constructor(readonly options: TrainerOptions) {
     checkInt('epochs', options.epochs, 0);
@@ -183,7 +198,11 @@ export class Trainer {
     if (options.clipGradNorm !== undefined)
       checkRange('clipGradNorm', options.clipGradNorm, 0, Infinity, true);
     this.#callbacks = [...(options.callbacks ?? [])];
-    if (options.outDir !== undefined && (options.tensorboard ?? true))
+    const grouped = isInitialized() && getWorldSize() > 1;
+    const distributed = options.distributed ?? grouped;
+    this.#distributed = distributed === false ? null : distributed === true ? {} : distributed;
+    this.#writes = getRank() === 0;
+    if (this.#writes && options.outDir !== undefined && (options.tensorboard ?? true))
       this.#callbacks.push(new TensorBoardLogger(options.outDir));
   }
 
@@ -209,6 +228,11 @@ export class Trainer {
     const { model, optimizer, scheduler } = this.options;
     const ema = this.options.ema?.average;
     this.state = await loadCheckpoint(path, model, optimizer, ema === undefined ? {} : { ema });
+    const world = getWorldSize();
+    if ((this.state.worldSize ?? 1) !== world)
+      throw new ArgumentError(
+        `Expected to resume with the world size the checkpoint was written with (${this.state.worldSize ?? 1}) but this job has ${world} processes`,
+      );
     if (scheduler !== undefined && this.state.scheduler !== undefined) {
       scheduler.loadStateDict(this.state.scheduler as { lastEpoch: number });
     }
@@ -221,7 +245,9 @@ export class Trainer {
   /** Trains the remaining epochs (after each: evaluation with `evalLoader`; checkpoint and metrics files with `outDir`) and returns the history. Throws TrainingDivergedError when the loss stops being finite. */
   async fit(): Promise<EpochRecord[]> {
     const { epochs, outDir } = this.options;
-    if (outDir !== undefined) await makeFolder(outDir);
+    if (outDir !== undefined && this.#writes) await makeFolder(outDir);
+    if (this.#distributed !== null)
+      this.#ddp ??= await DistributedDataParallel.create(this.options.model, this.#distributed);
     // The process-wide flag is set for this run only, and given back after it.
     const onGpu = this.#device !== undefined && this.#device !== 'cpu';
     const benchmark = backends.cudnn.benchmark;
@@ -255,7 +281,7 @@ export class Trainer {
       this.history.push(record);
       this.state = { epoch: epoch + 1, batch: 0 };
       await this.checkpoint();
-      if (outDir !== undefined) {
+      if (outDir !== undefined && this.#writes) {
         await appendFile(join(outDir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
         await writePlot(join(outDir, 'metrics.svg'), this.history);
       }
@@ -272,7 +298,7 @@ export class Trainer {
 
   private async checkpoint(): Promise<void> {
     const path = this.checkpointPath;
-    if (path === undefined) return;
+    if (path === undefined || !this.#writes) return;
     const { model, optimizer, scheduler } = this.options;
     await saveCheckpoint(
       path,
@@ -280,6 +306,7 @@ export class Trainer {
       optimizer,
       {
         ...this.state,
+        ...(this.#ddp ? { worldSize: getWorldSize() } : {}),
         scheduler: scheduler?.stateDict(),
         ...(this.#amp?.scaler ? { scaler: this.#amp.scaler.stateDict() } : {}),
         extra: this.history,
@@ -323,7 +350,7 @@ export class Trainer {
         ? undefined
         : () => clipGradNorm_(model.parameters(), clipGradNorm)?.dispose();
     this.#step ??= new CapturedStep(
-      model,
+      this.#ddp ?? model,
       optimizer,
       this.options.loss ?? ((logits, y) => crossEntropy(logits, y, { labelSmoothing })),
       this.options.captureSteps ?? true,
@@ -340,7 +367,7 @@ export class Trainer {
       const y = this.toDevice(target);
       const running = this.#step.run(x, y);
       next = batches.next(); // the next batch is made while the step runs natively
-      const { loss, logits } = await running;
+      const { loss, logits } = await (this.#ddp ? this.#explained(running, epoch, index) : running);
       if (Number.isFinite(loss)) meter.update(logits, y, loss);
       logits.dispose();
       x.dispose();
@@ -387,6 +414,15 @@ export class Trainer {
     }
     await this.#writing;
     return meter.result();
+  }
+
+  /** A failed distributed step as a DistributedError naming the lost or hung rank. */
+  async #explained<T>(running: Promise<T>, epoch: number, index: number): Promise<T> {
+    try {
+      return await running;
+    } catch (error) {
+      throw await explainFailure(error, `The training step of epoch ${epoch + 1}, batch ${index + 1}`);
+    }
   }
 
   /** Loss and accuracy of the model (in eval mode) over `loader`; each module's mode is restored after. */

@@ -1,4 +1,5 @@
 // Tensor creation and the copies between TypedArrays and tensors.
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/ops/arange.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/eye.h>
@@ -97,6 +98,12 @@ at::Tensor Randint(int64_t low, int64_t high, const Ints& shape, at::ScalarType 
 at::Tensor Randperm(int64_t n, at::ScalarType dtype, at::Device device) {
   return at::randperm(n, Of(dtype, device));
 }
+// randperm from a generator of its own seeded with `seed` (torch.Generator().manual_seed(seed)),
+// leaving the global one untouched: DistributedSampler's epoch order, as PyTorch draws it.
+at::Tensor RandpermSeeded(int64_t n, int64_t seed) {
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
+  return at::randperm(n, gen, at::TensorOptions().dtype(at::kLong));
+}
 at::Tensor Arange(const at::Scalar& start, const at::Scalar& end, const at::Scalar& step,
                   at::ScalarType dtype, at::Device device) {
   return at::arange(start, end, step, Of(dtype, device));
@@ -123,6 +130,7 @@ void RegisterCreate(Napi::Env env, Napi::Object exports) {
   Define<Rand>(env, exports, "rand", {"shape", "dtype", "device"});
   Define<Randint>(env, exports, "randint", {"low", "high", "shape", "dtype", "device"});
   Define<Randperm>(env, exports, "randperm", {"n", "dtype", "device"});
+  Define<RandpermSeeded>(env, exports, "randpermSeeded", {"n", "seed"}, Policy::Refuse);
   Define<Arange>(env, exports, "arange", {"start", "end", "step", "dtype", "device"});
   Define<Linspace>(env, exports, "linspace", {"start", "end", "steps", "dtype", "device"});
   Define<Eye>(env, exports, "eye", {"n", "m", "dtype", "device"});

@@ -28,6 +28,7 @@ export const TOLERANCES = JSON.parse(
   'cuda:float64': Tolerance;
   bfloat16Autocast: Tolerance;
   fastPath: Tolerance;
+  'ddp:float32': Tolerance;
 };
 
 /**

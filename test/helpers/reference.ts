@@ -36,6 +36,7 @@ const GENERATORS = {
   amp: { script: 'scripts/gen_amp_reference.py', args: [], seeded: true },
   summary: { script: 'scripts/gen_summary_reference.py', args: [], seeded: false },
   preprocess: { script: 'test/preprocess/gen_preprocess_reference.py', args: [], seeded: false },
+  sampler: { script: 'scripts/gen_sampler_reference.py', args: [], seeded: true },
 } as const;
 export type Generator = keyof typeof GENERATORS;
 

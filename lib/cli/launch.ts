@@ -1,0 +1,96 @@
+/**
+ * `train --nproc-per-node N`: starts N local processes of the same command, as `torchrun`
+ * does, each with torchrun's variables (`MASTER_ADDR`, `MASTER_PORT`, `RANK`, `LOCAL_RANK`,
+ * `WORLD_SIZE`). With `--nnodes M --node-rank K` (and `MASTER_ADDR` set to the machine of
+ * node 0) the processes of M machines form one job. When one process fails the launcher stops
+ * the others and exits with its code, so nothing is left running.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** How a launch is laid out. */
+export interface LaunchPlan {
+  nprocPerNode: number;
+  nnodes: number;
+  nodeRank: number;
+  masterAddr: string;
+  masterPort: number | undefined;
+  /** The command line each process runs (node's own arguments excluded). */
+  args: string[];
+}
+
+/** Whether this process was started by a launcher (or torchrun) rather than by the user. */
+export function isLaunchedRank(): boolean {
+  return process.env.RANK !== undefined && process.env.WORLD_SIZE !== undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 29500));
+    });
+  });
+}
+
+/** Grace between SIGTERM and SIGKILL when the launcher stops the remaining processes. */
+const GRACE_MS = 5000;
+
+/** Runs the plan's processes; resolves with the exit code for the launcher. */
+export async function launch(plan: LaunchPlan): Promise<number> {
+  const world = plan.nprocPerNode * plan.nnodes;
+  // A single machine picks a free port; several must agree on one (MASTER_PORT or 29500).
+  const port = plan.masterPort ?? (plan.nnodes === 1 ? await freePort() : 29500);
+  const children: ChildProcess[] = [];
+  const exits: Array<Promise<{ rank: number; code: number | null; signal: NodeJS.Signals | null }>> = [];
+  for (let local = 0; local < plan.nprocPerNode; local++) {
+    const rank = plan.nodeRank * plan.nprocPerNode + local;
+    const proc = spawn(process.execPath, plan.args, {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        MASTER_ADDR: plan.masterAddr,
+        MASTER_PORT: String(port),
+        RANK: String(rank),
+        LOCAL_RANK: String(local),
+        WORLD_SIZE: String(world),
+        LOCAL_WORLD_SIZE: String(plan.nprocPerNode),
+      },
+    });
+    children.push(proc);
+    exits.push(
+      new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ rank, code, signal }))),
+    );
+  }
+  const stopAll = (signal: NodeJS.Signals): void => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
+  };
+  const forward = (signal: NodeJS.Signals) => () => stopAll(signal);
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  let failure: { rank: number; code: number } | undefined;
+  let killer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.all(
+      exits.map(async (exit) => {
+        const { rank, code, signal } = await exit;
+        if (code === 0 || failure !== undefined) return;
+        failure = { rank, code: code ?? 1 };
+        console.error(
+          `resnet-native: rank ${rank} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; stopping the other ranks`,
+        );
+        stopAll('SIGTERM');
+        killer = setTimeout(() => stopAll('SIGKILL'), GRACE_MS);
+      }),
+    );
+  } finally {
+    clearTimeout(killer);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  return failure?.code ?? 0;
+}
