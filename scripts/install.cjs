@@ -2,8 +2,9 @@
 // npm install hook (npm 11 runs it only once the user approves it): nothing to do when the
 // loader (dist/, lib/addon_choice.ts) finds an addon that loads here, a prebuilt one for the
 // libtorch found or an earlier build; otherwise build from source with `resnet-native doctor
-// --build`, which finds libtorch and fetches cmake-js if it is not installed. In a clone
-// without dist/ yet (`npm run setup` builds the rest), cmake-js, a devDependency, builds.
+// --build`, which finds libtorch and fetches cmake-js if it is not installed. In a clone of
+// the repository (lib/ holds the sources; the package ships none), cmake-js, a devDependency,
+// builds: dist/ there may be missing or older than the sources (`npm run setup` rebuilds it).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -12,6 +13,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const index = path.join(root, 'dist', 'index.cjs');
 const cli = path.join(root, 'dist', 'cli.js');
+const checkout = existsSync(path.join(root, 'lib', 'index.ts'));
 
 function loads() {
   try {
@@ -32,7 +34,7 @@ console.log(
   'resnet-native: building the native addon from source (needs libtorch, cmake and g++; see README)',
 );
 try {
-  if (existsSync(cli)) {
+  if (!checkout && existsSync(cli)) {
     execFileSync(process.execPath, [cli, 'doctor', '--build'], { cwd: root, stdio: 'inherit' });
   } else {
     const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
