@@ -223,6 +223,7 @@ interface NativeCore {
   logSoftmax(x: H, dim: number): H;
   dropout(x: H, p: number, training: boolean): H;
   resizeBilinear(x: H, size: Ints, alignCorners: boolean, antialias: boolean): H;
+  gridSample(x: H, grid: H, mode: number, paddingMode: number, alignCorners: boolean): H;
   crossEntropy(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number, smoothing: number): H;
   nllLoss(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number): H;
   mseLoss(x: H, target: H, reduction: string): H;
