@@ -22,3 +22,6 @@ export { trivialAugmentWideSpace, randAugmentSpace, autoAugmentSpace } from './a
 export type { AugmentSpaceOp } from './augment_spaces.js';
 export { autoAugmentPolicies } from './augment_policies.js';
 export type { AutoAugmentPolicy, PolicyStep } from './augment_policies.js';
+export { mixup, cutmix, randomChoiceMix, mixupWith, cutmixWith } from './mix.js';
+export type { BatchMix, MixOptions, CutmixResult } from './mix.js';
+export { sampleBeta, sampleGamma } from './beta.js';
