@@ -72,3 +72,76 @@ describe('augmentation spaces and policies against torchvision', () => {
     expect(plain).toEqual(ref.meta.policies);
   });
 });
+
+describe('the policies draw as torchvision does', () => {
+  const image = tidy(() => ref.tensor('image.0').narrow(1, 0, 16).narrow(2, 0, 16).contiguous());
+  /** Draws from a seeded generator, counting the int(n) draws made with each n. */
+  function counting(seed: number) {
+    const rng = new data.Rng(seed);
+    const ints = new Map<number, number[]>();
+    const draws = {
+      next: () => rng.next(),
+      int: (n: number) => {
+        const v = rng.int(n);
+        ints.set(n, [...(ints.get(n) ?? []), v]);
+        return v;
+      },
+    };
+    return { draws, ints };
+  }
+  const z = (JSON.parse(readFileSync(new URL('../tolerances.json', import.meta.url), 'utf8')) as Json)[
+    'samplingZ'
+  ].z;
+
+  it('scripted draws pick the op, the bin and the sign: the result is that op at that magnitude', () => {
+    const ta = T.trivialAugmentWide();
+    const space = T.trivialAugmentWideSpace(31);
+    space.forEach((entry, k) => {
+      const script = [k, ...(entry.magnitudes === null ? [] : [20]), ...(entry.signed ? [1] : [])];
+      const draws = { next: () => 0, int: () => script.shift()! };
+      const m = entry.magnitudes === null ? 0 : (entry.signed ? -1 : 1) * entry.magnitudes[20]!;
+      tidy(() => {
+        const got = ta.augmentImage(image, draws).dataSync() as Float32Array;
+        expect(Array.from(got), entry.op).toEqual(
+          Array.from(T.applyAugmentOp(image, entry.op, m).dataSync() as Float32Array),
+        );
+      });
+      expect(script, `${entry.op}: every scripted draw used`).toEqual([]);
+    });
+  });
+
+  for (const [name, make, n, perImage] of [
+    ['TrivialAugmentWide', () => T.trivialAugmentWide(), 14, 1],
+    ['RandAugment', () => T.randAugment(), 14, 2],
+    ['AutoAugment(imagenet)', () => T.autoAugment('imagenet'), 25, 1],
+  ] as const) {
+    it(`${name}: every op (sub-policy) is drawn, uniformly, and a seed fixes the result`, () => {
+      const batch = tidy(() => image.unsqueeze(0).expand([300, 3, 16, 16]).div(255).contiguous());
+      const t = make();
+      const { draws, ints } = counting(21);
+      const out = tidy(() => t.apply(batch, draws as unknown as data.Rng).dataSync() as Float32Array);
+      const picks = ints.get(n) ?? [];
+      expect(picks.length).toBe(300 * perImage);
+      for (let k = 0; k < n; k++) {
+        const share = picks.filter((v) => v === k).length / picks.length;
+        expect(Math.abs(share - 1 / n), `${name} choice ${k}: share ${share}`).toBeLessThan(
+          z * Math.sqrt(((1 / n) * (1 - 1 / n)) / picks.length),
+        );
+      }
+      const again = tidy(() => t.apply(batch, new data.Rng(21)).dataSync() as Float32Array);
+      expect(Array.from(again)).toEqual(Array.from(out));
+      const other = tidy(() => t.apply(batch, new data.Rng(22)).dataSync() as Float32Array);
+      expect(Array.from(other)).not.toEqual(Array.from(out));
+    });
+  }
+
+  it('refuses images of other than 1 or 3 channels', () => {
+    const t = T.trivialAugmentWide();
+    expect(() =>
+      t.apply(
+        tidy(() => image.unsqueeze(0).narrow(1, 0, 2)),
+        new data.Rng(1),
+      ),
+    ).toThrow(/1 or 3 channels.*\[1, 2, 16, 16\]/);
+  });
+});
