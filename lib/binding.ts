@@ -279,7 +279,7 @@ interface NativeCore {
 
 export const unaryOps = [
   'neg', 'exp', 'log', 'log2', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'abs', 'sign', 'sigmoid',
-  'tanh', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'square', 'sin', 'cos', 'erf',
+  'tanh', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'square', 'sin', 'cos', 'tan', 'atan', 'erf',
   'isnan', 'isinf', 'isfinite', 'logicalNot',
 ] as const; // prettier-ignore
 export type UnaryName = (typeof unaryOps)[number];

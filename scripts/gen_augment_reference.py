@@ -121,6 +121,20 @@ OPS = ["Identity", "ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "Br
        "Sharpness", "Posterize", "Solarize", "AutoContrast", "Equalize", "Invert"]
 
 
+GEOMETRIC = {"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate"}
+
+
+def inverse_matrix(op, m, h, w):
+    """The matrix F.affine / F.rotate compute for _apply_op's call (tensor path)."""
+    if op == "Rotate":
+        return F._get_inverse_affine_matrix([0.0, 0.0], -m, [0.0, 0.0], 1.0, [0.0, 0.0])
+    if op in ("ShearX", "ShearY"):
+        shear = [math.degrees(math.atan(m)), 0.0] if op == "ShearX" else [0.0, math.degrees(math.atan(m))]
+        return F._get_inverse_affine_matrix([0 - w * 0.5, 0 - h * 0.5], 0.0, [0.0, 0.0], 1.0, shear)
+    translate = [1.0 * int(m), 0.0] if op == "TranslateX" else [0.0, 1.0 * int(m)]
+    return F._get_inverse_affine_matrix([0.0, 0.0], 0.0, translate, 1.0, [0.0, 0.0])
+
+
 def op_cases(tensors, g):
     images = [picture(3, 32, 32, g), picture(3, 29, 41, g), picture(1, 28, 28, g)]
     flat = picture(3, 9, 7, g)
@@ -130,12 +144,17 @@ def op_cases(tensors, g):
     for k, img in enumerate(images):
         tensors[f"image.{k}"] = img.float()
         for op in OPS:
-            for j, m in enumerate(op_magnitudes(op, img.shape[1], img.shape[2])):
-                out = AA._apply_op(img, op, m, interpolation=InterpolationMode.NEAREST, fill=None)
-                assert out.dtype == torch.uint8
-                name = f"op.{k}.{op}.{j}"
-                tensors[name] = out.float()
-                cases.append({"name": name, "image": f"image.{k}", "op": op, "magnitude": m})
+            modes = ["nearest", "bilinear"] if op in GEOMETRIC else ["nearest"]
+            for mode in modes:
+                for j, m in enumerate(op_magnitudes(op, img.shape[1], img.shape[2])):
+                    out = AA._apply_op(img, op, m, interpolation=InterpolationMode(mode), fill=None)
+                    assert out.dtype == torch.uint8
+                    name = f"op.{k}.{op}.{mode}.{j}"
+                    tensors[name] = out.float()
+                    case = {"name": name, "image": f"image.{k}", "op": op, "magnitude": m, "interpolation": mode}
+                    if op in GEOMETRIC:
+                        case["matrix"] = inverse_matrix(op, m, img.shape[1], img.shape[2])
+                    cases.append(case)
     return cases
 
 

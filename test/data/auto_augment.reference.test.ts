@@ -14,7 +14,7 @@ const TOL = (JSON.parse(readFileSync(new URL('../tolerances.json', import.meta.u
   'augmentOps'
 ] as { atol: number };
 
-interface OpCase { name: string; image: string; op: data.transforms.AugmentOpName; magnitude: number } // prettier-ignore
+interface OpCase { name: string; image: string; op: data.transforms.AugmentOpName; magnitude: number; interpolation: 'nearest' | 'bilinear'; matrix?: number[] } // prettier-ignore
 
 describe('AutoAugment ops against torchvision.transforms.functional on uint8 tensors', () => {
   const cases = ref.meta.ops as OpCase[];
@@ -23,12 +23,12 @@ describe('AutoAugment ops against torchvision.transforms.functional on uint8 ten
     expect(ops.sort()).toEqual([...T.augmentOpNames].sort());
   });
   for (const op of ops) {
-    it(`${op} at each magnitude, RGB and grayscale images`, () => {
+    it(`${op} at each magnitude (and interpolation), RGB and grayscale images`, () => {
       let worst = 0;
       let changed = 0; // cases where torchvision's result is not its input: the op was exercised
       for (const c of cases.filter((x) => x.op === op)) {
         const [got, want, input] = tidy(() => {
-          const out = T.applyAugmentOp(ref.tensor(c.image), c.op, c.magnitude);
+          const out = T.applyAugmentOp(ref.tensor(c.image), c.op, c.magnitude, c.interpolation);
           return [out, ref.tensor(c.name), ref.tensor(c.image)].map((t) => t.dataSync() as Float32Array);
         }) as [Float32Array, Float32Array, Float32Array];
         if (want.some((v, i) => v !== input[i])) changed++;
@@ -51,6 +51,20 @@ describe('AutoAugment ops against torchvision.transforms.functional on uint8 ten
       );
     });
   }
+});
+
+describe("the geometric ops' inverse affine matrices", () => {
+  it("equal torchvision's _get_inverse_affine_matrix in float64, bit for bit", () => {
+    const cases = (ref.meta.ops as OpCase[]).filter((c) => c.matrix !== undefined);
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) {
+      const [, h, w] = ref.tensor(c.image).shape as [number, number, number];
+      expect(
+        T.geometricOpMatrix(c.op as data.transforms.GeometricOpName, c.magnitude, h, w),
+        `${c.op} ${c.magnitude}`,
+      ).toEqual(c.matrix);
+    }
+  });
 });
 
 const table = (space: data.transforms.AugmentSpaceOp[]) => space.map((e) => ({ ...e }));

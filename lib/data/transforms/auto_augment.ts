@@ -12,7 +12,7 @@ import { ArgumentError } from '../../errors.js';
 import { tidy } from '../../runtime.js';
 import type { Tensor } from '../../tensor.js';
 import { checkInt, checkOneOf } from '../../validate.js';
-import { applyAugmentOp } from './augment_ops.js';
+import { applyAugmentOp, type AugmentInterpolation } from './augment_ops.js';
 import { autoAugmentPolicies, type AutoAugmentPolicy } from './augment_policies.js';
 import {
   autoAugmentSpace,
@@ -41,6 +41,9 @@ function magnitudeOf(entry: AugmentSpaceOp, bin: number, negate: () => boolean):
   const m = entry.magnitudes === null ? 0 : entry.magnitudes[bin]!;
   return entry.signed && negate() ? -m : m;
 }
+
+const interpolationOf = (v: unknown): AugmentInterpolation =>
+  checkOneOf('interpolation', v ?? 'nearest', ['nearest', 'bilinear'] as const);
 
 /** A space per image size, made once (images of a batch share their size). */
 function bySize(make: (size: [number, number]) => AugmentSpaceOp[]): (img: Tensor) => AugmentSpaceOp[] {
@@ -96,6 +99,8 @@ export interface RandAugmentOptions {
   magnitude?: number;
   /** Bins of the magnitude range (default 31). */
   numMagnitudeBins?: number;
+  /** How the geometric ops resample (default 'nearest', torchvision's default). */
+  interpolation?: AugmentInterpolation;
 }
 
 /** torchvision's `RandAugment`: per image `numOps` ops drawn uniformly from 14, all at bin `magnitude`, each with a random sign. */
@@ -107,7 +112,8 @@ export function randAugment(options: RandAugmentOptions = {}): ImageAugmentation
     throw new ArgumentError(
       `Expected a magnitude bin below numMagnitudeBins (${numBins}) but received ${magnitude}`,
     );
-  const description = `RandAugment(num_ops=${numOps}, magnitude=${magnitude}, num_magnitude_bins=${numBins})`;
+  const mode = interpolationOf(options.interpolation);
+  const description = `RandAugment(num_ops=${numOps}, magnitude=${magnitude}, num_magnitude_bins=${numBins}, interpolation=${mode})`;
   const spaceOf = bySize((size) => randAugmentSpace(numBins, size));
   return batchOf(description, (img, draws) => {
     const space = spaceOf(img);
@@ -129,11 +135,15 @@ export function randAugment(options: RandAugmentOptions = {}): ImageAugmentation
  * sub-policies drawn uniformly; each of its two steps runs with its probability, at its bin of
  * a 10-bin space, negated when its sign draw is 0.
  */
-export function autoAugment(policy: AutoAugmentPolicy = 'imagenet'): ImageAugmentation {
+export function autoAugment(
+  policy: AutoAugmentPolicy = 'imagenet',
+  options: { interpolation?: AugmentInterpolation } = {},
+): ImageAugmentation {
   const name = checkOneOf('policy', policy, Object.keys(autoAugmentPolicies) as AutoAugmentPolicy[]);
+  const mode = interpolationOf(options.interpolation);
   const subPolicies = autoAugmentPolicies[name];
   const spaceOf = bySize((size) => autoAugmentSpace(10, size));
-  return batchOf(`AutoAugment(policy=${name})`, (img, draws) => {
+  return batchOf(`AutoAugment(policy=${name}, interpolation=${mode})`, (img, draws) => {
     const space = spaceOf(img);
     // torchvision draws the sub-policy, both probabilities and both signs up front
     const steps = subPolicies[draws.int(subPolicies.length)]!;
