@@ -68,12 +68,16 @@ export interface DataOptions {
 const crop = (size: number, padding: number): Transform[] =>
   padding > 0 ? [T.randomCrop(size, { padding })] : [];
 
-/** The --auto-augment transform, as torchvision's ClassificationPresetTrain builds it. */
+/**
+ * The --auto-augment transform, as torchvision's ClassificationPresetTrain builds it, with
+ * train.py's default --interpolation (bilinear) for the geometric ops.
+ */
 function autoAugmentOf(o: DataOptions): Transform[] {
+  const interpolation = 'bilinear';
   if (o.autoAugment === undefined) return [];
-  if (o.autoAugment === 'ta_wide') return [T.trivialAugmentWide()];
-  if (o.autoAugment === 'ra') return [T.randAugment({ magnitude: o.raMagnitude ?? 9 })];
-  return [T.autoAugment(o.autoAugment)];
+  if (o.autoAugment === 'ta_wide') return [T.trivialAugmentWide({ interpolation })];
+  if (o.autoAugment === 'ra') return [T.randAugment({ magnitude: o.raMagnitude ?? 9, interpolation })];
+  return [T.autoAugment(o.autoAugment, { interpolation })];
 }
 
 /**

@@ -77,16 +77,20 @@ function batchOf(description: string, augmentImage: ImageAugmentation['augmentIm
  * torchvision's `TrivialAugmentWide(num_magnitude_bins=31)`: per image one op drawn uniformly
  * from 14, at a magnitude bin drawn uniformly, with a random sign for signed ops.
  */
-export function trivialAugmentWide(options: { numMagnitudeBins?: number } = {}): ImageAugmentation {
+export function trivialAugmentWide(
+  options: { numMagnitudeBins?: number; interpolation?: AugmentInterpolation } = {},
+): ImageAugmentation {
   const numBins = checkInt('numMagnitudeBins', options.numMagnitudeBins ?? 31, 2);
+  const mode = interpolationOf(options.interpolation);
   const space = trivialAugmentWideSpace(numBins);
-  return batchOf(`TrivialAugmentWide(num_magnitude_bins=${numBins})`, (img, draws) => {
+  return batchOf(`TrivialAugmentWide(num_magnitude_bins=${numBins}, interpolation=${mode})`, (img, draws) => {
     const entry = space[draws.int(space.length)]!;
     const bin = entry.magnitudes === null ? 0 : draws.int(entry.magnitudes.length);
     return applyAugmentOp(
       img,
       entry.op,
       magnitudeOf(entry, bin, () => draws.int(2) === 1),
+      mode,
     );
   });
 }
