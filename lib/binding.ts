@@ -224,6 +224,7 @@ interface NativeCore {
   logSoftmax(x: H, dim: number): H;
   dropout(x: H, p: number, training: boolean): H;
   resizeBilinear(x: H, size: Ints, alignCorners: boolean, antialias: boolean): H;
+  gridSample(x: H, grid: H, mode: number, paddingMode: number, alignCorners: boolean): H;
   crossEntropy(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number, smoothing: number): H;
   nllLoss(x: H, target: H, w: Opt, reduction: string, ignoreIndex: number): H;
   mseLoss(x: H, target: H, reduction: string): H;
@@ -302,7 +303,7 @@ interface NativeCore {
 
 export const unaryOps = [
   'neg', 'exp', 'log', 'log2', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'abs', 'sign', 'sigmoid',
-  'tanh', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'square', 'sin', 'cos', 'erf',
+  'tanh', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'square', 'sin', 'cos', 'tan', 'atan', 'erf',
   'isnan', 'isinf', 'isfinite', 'logicalNot',
 ] as const; // prettier-ignore
 export type UnaryName = (typeof unaryOps)[number];

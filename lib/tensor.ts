@@ -78,6 +78,8 @@ export type TensorOrNumber = Tensor | number;
  * @property square Elementwise x * x.
  * @property sin Elementwise sine.
  * @property cos Elementwise cosine.
+ * @property tan Elementwise tangent.
+ * @property atan Elementwise arctangent (in radians).
  * @property erf Elementwise Gauss error function.
  * @property isnan Elementwise test for NaN (a bool tensor).
  * @property isinf Elementwise test for ±infinity (a bool tensor).

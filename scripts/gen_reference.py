@@ -344,6 +344,26 @@ def gen_losses(r, rng):
                        diff=("input",))
 
 
+def gen_soft_cross_entropy(r, rng):
+    """cross_entropy with class-probability targets (mixup's and cutmix's soft labels), with and
+    without label smoothing and class weights, (N, C) and (N, C, d) shapes."""
+    for i in range(CASES_PER_OP):
+        @r.drawn
+        def _():
+            n, c = rng.randint(1, 6), rng.randint(2, 6)
+            spatial = [rng.randint(1, 3)] if i % 3 == 2 else []
+            x = torch.randn(n, c, *spatial) * 2
+            target = torch.softmax(torch.randn(n, c, *spatial) * 2, dim=1)
+            weight = torch.rand(c) + 0.2 if i % 2 == 1 else None
+            reduction = ["mean", "sum", "none"][i % 3]
+            ls = round(rng.uniform(0.05, 0.3), 3) if i >= 2 else 0.0
+            r.case("cross_entropy", {"reduction": reduction, "labelSmoothing": ls},
+                   {"input": x, "target": target, "weight": weight},
+                   lambda input, target, weight: F.cross_entropy(input, target, weight, reduction=reduction,
+                                                                 label_smoothing=ls),
+                   diff=("input", "target"))
+
+
 def gen_pad(r, rng):
     modes = ["constant", "constant", "reflect", "reflect", "replicate", "constant"]
     for mode in modes:
@@ -570,7 +590,7 @@ def main():
     torch.set_default_dtype(torch.float64)
     r = Recorder()
     for gen in [gen_conv2d, gen_batch_norm, gen_pools, gen_linear_matmul, gen_elementwise,
-                gen_reductions, gen_losses, gen_pad, gen_indexing, gen_tensor_api]:
+                gen_reductions, gen_losses, gen_pad, gen_indexing, gen_tensor_api, gen_soft_cross_entropy]:
         gen(r, rng)
     os.makedirs(args.out, exist_ok=True)
     r.write(args.out, {"seed": args.seed, "torch": torch.__version__, "threads": torch.get_num_threads()})

@@ -7,10 +7,13 @@ import { FashionMNIST } from '../data/fashion_mnist.js';
 import { ImageFolder } from '../data/image_folder.js';
 import * as T from '../data/transforms/index.js';
 import type { Transform } from '../data/transforms/transform.js';
+import type { AutoAugmentPolicy } from '../data/transforms/augment_policies.js';
 import { join } from 'node:path';
 import type { Preprocessing } from '../model_file/metadata.js';
 
 export type DatasetName = 'fashion-mnist' | 'cifar10' | 'imagefolder';
+/** torchvision train.py's --auto-augment values (augmix is not implemented). */
+export type AutoAugmentFlag = 'ta_wide' | 'ra' | AutoAugmentPolicy;
 
 /** What evaluation needs: the test split and how to prepare it. */
 export interface TestSetup {
@@ -67,6 +70,10 @@ export interface DataOptions {
   cropPadding?: number | undefined;
   /** Probability of random erasing on training batches (default 0: none). */
   randomErase?: number | undefined;
+  /** torchvision's --auto-augment, between the geometric augmentations and normalization. */
+  autoAugment?: AutoAugmentFlag | undefined;
+  /** RandAugment's magnitude bin (--ra-magnitude). */
+  raMagnitude?: number | undefined;
   limitTrain?: number | undefined;
   limitTest?: number | undefined;
   cropSize: number;
@@ -82,13 +89,26 @@ const crop = (size: number, padding: number): Transform[] =>
   padding > 0 ? [T.randomCrop(size, { padding })] : [];
 
 /**
- * The training pipeline: the dataset's geometric augmentations, then normalization, then random
- * erasing (torchvision's reference order); only normalization without `augment`.
+ * The --auto-augment transform, as torchvision's ClassificationPresetTrain builds it, with
+ * train.py's default --interpolation (bilinear) for the geometric ops.
+ */
+function autoAugmentOf(o: DataOptions): Transform[] {
+  const interpolation = 'bilinear';
+  if (o.autoAugment === undefined) return [];
+  if (o.autoAugment === 'ta_wide') return [T.trivialAugmentWide({ interpolation })];
+  if (o.autoAugment === 'ra') return [T.randAugment({ magnitude: o.raMagnitude ?? 9, interpolation })];
+  return [T.autoAugment(o.autoAugment, { interpolation })];
+}
+
+/**
+ * The training pipeline: the dataset's geometric augmentations, then --auto-augment, then
+ * normalization, then random erasing (torchvision's reference order); only normalization
+ * without `augment`.
  */
 function trainPipeline(o: DataOptions, geometric: Transform[], norm: Transform): Transform {
   if (!o.augment) return norm;
   const p = o.randomErase ?? 0;
-  return T.compose([...geometric, norm, ...(p > 0 ? [T.randomErasing(p)] : [])]);
+  return T.compose([...geometric, ...autoAugmentOf(o), norm, ...(p > 0 ? [T.randomErasing(p)] : [])]);
 }
 
 /** A dataset's splits, loaded on demand, with its normalization and augmentations. */

@@ -39,6 +39,11 @@ const probability = (v: string): number => {
   if (n < 0 || n > 1) throw new InvalidArgumentError(`Expected a probability in [0, 1] but received ${v}`);
   return n;
 };
+const positiveNum = (v: string): number => {
+  const n = num(v);
+  if (!(n > 0)) throw new InvalidArgumentError(`Expected a positive number but received ${v}`);
+  return n;
+};
 /** A repeated or comma-separated list: `--lr-milestones 16 22` or `16,22`. */
 const listOf =
   (item: (v: string) => number) =>
@@ -113,6 +118,19 @@ program
   .option('--no-augment', 'no random flips/crops')
   .option('--crop-padding <n>', 'random-crop padding (Fashion-MNIST: 0, CIFAR-10: 4)', int)
   .option('--random-erase <p>', 'random erasing probability (after normalization)', probability, 0)
+  .addOption(
+    new Option(
+      '--auto-augment <policy>',
+      'TrivialAugmentWide, RandAugment or AutoAugment (after crop and flip)',
+    ).choices(['ta_wide', 'ra', 'imagenet', 'cifar10', 'svhn']),
+  )
+  .option('--ra-magnitude <n>', 'RandAugment magnitude bin (of 31)', int, 9)
+  .option('--mixup-alpha <a>', 'mixup on every batch, λ ~ Beta(a, a)', positiveNum)
+  .option(
+    '--cutmix-alpha <a>',
+    'CutMix on every batch, λ ~ Beta(a, a) (one of the two per batch with both)',
+    positiveNum,
+  )
   .option('--seed <n>', 'seed for initialization, shuffling and augmentation', int, 0)
   .option('--threads <n>', 'intra-op threads (default: all usable cores)', positive)
   .addOption(device())

@@ -19,7 +19,8 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { manualSeed, setNumThreads, getNumThreads } from '../runtime.js';
 import type { Tensor } from '../tensor.js';
 import { Trainer } from '../train/trainer.js';
-import { loadData, type DatasetName } from './datasets.js';
+import { loadData, type AutoAugmentFlag, type DatasetName } from './datasets.js';
+import { cutmix, mixup, randomChoiceMix, type BatchMix } from '../data/transforms/mix.js';
 import { buildModel } from './models.js';
 import { Progress } from './progress.js';
 import * as dist from '../distributed/process_group.js';
@@ -71,6 +72,14 @@ export interface TrainFlags {
   augment: boolean;
   cropPadding?: number;
   randomErase: number;
+  /** torchvision's --auto-augment: ta_wide, ra, or an AutoAugment policy. */
+  autoAugment?: AutoAugmentFlag;
+  /** RandAugment's magnitude bin (torchvision's --ra-magnitude, default 9). */
+  raMagnitude: number;
+  /** Mixup's Beta(α, α) α; no mixup when not given. */
+  mixupAlpha?: number;
+  /** CutMix's Beta(α, α) α; no CutMix when not given. */
+  cutmixAlpha?: number;
   seed: number;
   threads?: number;
   /** cpu (the default), cuda or cuda:N. */
@@ -122,6 +131,14 @@ function makeScheduler(
   if (f.lrScheduler === 'onecycle')
     return [new S.OneCycleLR(opt, { maxLr: f.lr, epochs: f.epochs, stepsPerEpoch }), 'batch'];
   return [recipeSchedule(opt, { ...f, lrScheduler: f.lrScheduler }), 'epoch'];
+}
+
+/** train.py's mixup and cutmix (p = 1), one of them per batch when both are given; none without either alpha. */
+function batchMixOf(f: TrainFlags, numClasses: number): BatchMix | undefined {
+  const mixes: BatchMix[] = [];
+  if (f.mixupAlpha !== undefined) mixes.push(mixup({ numClasses, p: 1, alpha: f.mixupAlpha }));
+  if (f.cutmixAlpha !== undefined) mixes.push(cutmix({ numClasses, p: 1, alpha: f.cutmixAlpha }));
+  return mixes.length === 0 ? undefined : randomChoiceMix(mixes);
 }
 
 /** --output-dir; else a resumed run's own folder; else a new folder under runs/. */
@@ -178,6 +195,7 @@ export async function train(f: TrainFlags): Promise<number> {
     throw new Error(
       `The epoch has 0 batches: ${setup.train.length} training images make no full batch of ${f.batchSize} (--batch-size), and the last partial batch is dropped`,
     );
+  const batchMix = batchMixOf(f, numClasses);
   const optimizer = makeOptimizer(model, trainable, f);
   const [scheduler, schedulerStep] = makeScheduler(optimizer, f, trainLoader.length);
   const outDir = runFolder(f);
@@ -211,6 +229,7 @@ export async function train(f: TrainFlags): Promise<number> {
     model, optimizer, trainLoader, evalLoader: testLoader, epochs: f.epochs, labelSmoothing: f.labelSmoothing,
     outDir, modelInfo: { classNames: setup.classes, ...setup.preprocessing }, checkpointEvery: f.checkpointEvery, schedulerStep, evalModules, memoryFormat: f.channelsLast ? 'channels_last' : 'contiguous', device, amp: f.amp,
     ...(scheduler ? { scheduler } : {}),
+    ...(batchMix ? { batchMix } : {}),
     ...(f.clipGradNorm === undefined ? {} : { clipGradNorm: f.clipGradNorm }),
     ...(ema ? { ema: { average: ema, steps: f.modelEmaSteps, warmupEpochs: f.lrWarmupEpochs } } : {}),
     onBatch: (e) => progress?.batch(e),

@@ -62,7 +62,12 @@ const rules: Array<{ flags: Flag[]; applies: (f: Flags) => boolean; unless: stri
     unless: 'is used only by --dataset imagefolder',
   },
   {
-    flags: ['cropPadding', 'randomErase'],
+    flags: ['raMagnitude'],
+    applies: (f) => f.autoAugment === 'ra',
+    unless: 'is used only by --auto-augment ra',
+  },
+  {
+    flags: ['cropPadding', 'randomErase', 'autoAugment', 'raMagnitude', 'mixupAlpha', 'cutmixAlpha'],
     applies: (f) => f.augment !== false,
     unless: 'is an augmentation: it has no effect with --no-augment',
   },

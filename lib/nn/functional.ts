@@ -5,6 +5,7 @@
  * @module
  */
 import { type Handle, native } from '../binding.js';
+import { isFloatingDType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { handleOf, optionalHandle, wrap } from '../tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
@@ -258,15 +259,47 @@ export interface CrossEntropyOptions {
   /** Target value that contributes no loss nor gradient (default -100). */
   ignoreIndex?: number;
 }
-/** Cross entropy of logits `input` (N, C, ...) against int64 class indices `target`. */
+/**
+ * Handles of floating logits `input` and class-probability `target` of the same dtype and shape
+ * (PyTorch's probability targets: mixup's and cutmix's soft labels), and optional class `weight`.
+ */
+function probabilityOperands(
+  input: unknown,
+  target: Tensor,
+  weight: unknown,
+): [Handle, Handle, Handle | null] {
+  const handles = [
+    handleOf(input, 'input'),
+    handleOf(target, 'target'),
+    optionalHandle(weight, 'weight'),
+  ] as const;
+  const x = input as Tensor;
+  checkFloatingTensor('input', x);
+  checkSameDType('target', target, 'input', x);
+  checkSameDType('weight', (weight ?? null) as Tensor | null, 'input', x);
+  if (target.shape.length !== x.shape.length || target.shape.some((d, i) => d !== x.shape[i]))
+    throw new ShapeError(
+      `Expected class probabilities of the input's shape [${x.shape.join(', ')}] for target but received shape [${target.shape.join(', ')}]`,
+    );
+  return [...handles];
+}
+
+/**
+ * Cross entropy of logits `input` (N, C, ...) against `target`: int64 class indices (N, ...), or
+ * class probabilities of the input's shape and dtype (soft targets, e.g. from `mixup` or
+ * `cutmix`), as `F.cross_entropy` takes both; `labelSmoothing` applies to either.
+ */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const o = checkOptions('options', options);
   const smoothing = option(o, 'labelSmoothing', 0, checkFinite);
   if (smoothing < 0 || smoothing > 1)
     throw new ArgumentError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
+  const soft = typeof target?.dtype === 'string' && isFloatingDType(target.dtype);
   return wrap(
     native.crossEntropy(
-      ...classificationOperands(input, target, o['weight']),
+      ...(soft
+        ? probabilityOperands(input, target, o['weight'])
+        : classificationOperands(input, target, o['weight'])),
       option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
       option(o, 'ignoreIndex', -100, checkInt),
       smoothing,
@@ -313,3 +346,6 @@ export function interpolateBilinear(
     ),
   );
 }
+
+export { gridSample } from './grid_sample.js';
+export type { GridSampleMode, GridSampleOptions, GridSamplePadding } from './grid_sample.js';

@@ -33,13 +33,17 @@ export class MetricsMeter {
 
   constructor(private readonly metrics: Record<string, MetricFn> = {}) {}
 
-  /** Adds one batch: `loss` is the batch mean. */
+  /**
+   * Adds one batch: `loss` is the batch mean. Soft (N, K) targets (mixup, cutmix) count their most
+   * likely class as the label, as torchvision's `accuracy` does (`target.max(dim=1)[1]`).
+   */
   update(logits: Tensor, target: Tensor, loss: number): void {
     const n = target.shape[0]!;
     const [c1, c5] = noGrad(() =>
       tidy(() => {
         const k = Math.min(5, logits.shape[1]!);
-        const hits = logits.topk(k, { dim: 1 }).indices.eq(target.unsqueeze(1)).to('float32');
+        const label = target.ndim === 2 ? target.argmax(1) : target;
+        const hits = logits.topk(k, { dim: 1 }).indices.eq(label.unsqueeze(1)).to('float32');
         return [hits.narrow(1, 0, 1).sum().item(), hits.sum().item()];
       }),
     );

@@ -6,7 +6,9 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveTrainerAmp, type TrainerAmp, type TrainerAmpOptions } from '../amp/trainer_amp.js';
-import type { DataLoader } from '../data/dataloader.js';
+import type { Batch, DataLoader } from '../data/dataloader.js';
+import { Rng } from '../data/rng.js';
+import type { BatchMix } from '../data/transforms/mix.js';
 import { backends } from '../backends.js';
 import { type ResolvedDevice, resolveDevice } from '../device.js';
 import type { Device } from '../dtype.js';
@@ -32,6 +34,9 @@ import { checkRange } from '../optim/optimizer.js';
 import { writePlot } from './plot.js';
 import { DistributedDataParallel, type DistributedDataParallelOptions } from '../distributed/ddp.js';
 import { explainFailure, getRank, getWorldSize, isInitialized } from '../distributed/process_group.js';
+
+/** Tells the batch-mixing draws apart from the loader's augmentation draws of the same batch. */
+const MIX_STREAM = 0x6d6978;
 
 /** Training stopped because the loss became NaN or infinite. */
 export class TrainingDivergedError extends ResnetNativeError {}
@@ -93,6 +98,14 @@ export interface TrainerOptions {
   evalLoader?: DataLoader;
   /** Total epochs to train (a resumed trainer runs only the remaining ones). */
   epochs: number;
+  /**
+   * Mixes each training batch (`data.transforms.mixup`, `cutmix`, or `randomChoiceMix` of both, as
+   * torchvision's `--mixup-alpha` / `--cutmix-alpha`): the targets become (N, K) class
+   * probabilities for the loss and custom metrics; top-1/top-5 count the target's most likely
+   * class, as torchvision's `accuracy`. Draws come from (loader seed, epoch, batch), so resuming
+   * mixes as the full run did.
+   */
+  batchMix?: BatchMix;
   /** Label smoothing of the cross-entropy loss (default 0), as PyTorch's `label_smoothing`. */
   labelSmoothing?: number;
   /** The loss, from the logits and the batch's targets (default: cross-entropy with `labelSmoothing`); tensor ops only, so that the step can be captured. */
@@ -332,6 +345,20 @@ export class Trainer {
     return out;
   }
 
+  /** The batch mixed by `batchMix` (its own tensors disposed), or the batch itself. */
+  private mixed(batch: Batch, epoch: number): Batch {
+    const mix = this.options.batchMix;
+    if (mix === undefined) return batch;
+    // A stream of its own beside the loader's (seed, epoch, batch + 1) augmentation stream.
+    const draws = new Rng(this.options.trainLoader.seed, epoch, batch.index + 1, MIX_STREAM);
+    try {
+      return { ...mix.apply(batch.input, batch.target, draws), index: batch.index };
+    } finally {
+      batch.input.dispose();
+      batch.target.dispose();
+    }
+  }
+
   private async trainEpoch(epoch: number, startBatch: number): Promise<PhaseMetrics> {
     const {
       model,
@@ -360,7 +387,7 @@ export class Trainer {
     const batches = trainLoader.epoch(epoch, startBatch);
     let next = batches.next();
     for (let item = await next; item.done !== true; item = await next) {
-      const { input, target, index } = item.value;
+      const { input, target, index } = this.mixed(item.value, epoch);
       await dispatch(this.#callbacks, 'onBatchBegin', { epoch: epoch + 1, batch: index + 1 }, this);
       const lr = optimizer.paramGroups[0]!.options.lr;
       const x = this.toDevice(input);

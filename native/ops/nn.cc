@@ -8,6 +8,7 @@
 #include <ATen/ops/bmm.h>
 #include <ATen/ops/conv2d.h>
 #include <ATen/ops/dropout.h>
+#include <ATen/ops/grid_sampler.h>
 #include <ATen/ops/linear.h>
 #include <ATen/ops/log_softmax.h>
 #include <ATen/ops/matmul.h>
@@ -69,6 +70,13 @@ at::Tensor ResizeBilinear(const at::Tensor& x, const std::vector<int64_t>& size,
   return antialias ? at::_upsample_bilinear2d_aa(x, size, align) : at::upsample_bilinear2d(x, size, align);
 }
 
+// F.grid_sample's kernel: modes as PyTorch numbers them (interpolation 0 bilinear, 1 nearest,
+// 2 bicubic; padding 0 zeros, 1 border, 2 reflection), mapped from names on the TypeScript side.
+at::Tensor GridSample(const at::Tensor& x, const at::Tensor& grid, int64_t mode, int64_t padding,
+                      bool align) {
+  return at::grid_sampler(x, grid, mode, padding, align);
+}
+
 }  // namespace
 
 void RegisterNN(Napi::Env env, Napi::Object exports) {
@@ -90,6 +98,7 @@ void RegisterNN(Napi::Env env, Napi::Object exports) {
   Define<LogSoftmax>(env, exports, "logSoftmax", {"input", "dim"});
   Define<Dropout>(env, exports, "dropout", {"input", "p", "training"});
   Define<ResizeBilinear>(env, exports, "resizeBilinear", {"input", "size", "alignCorners", "antialias"});
+  Define<GridSample>(env, exports, "gridSample", {"input", "grid", "mode", "paddingMode", "alignCorners"});
 }
 
 }  // namespace rn

@@ -48,6 +48,8 @@ at::Tensor Square(const at::Tensor& t) { return t.square(); }
 at::Tensor Sin(const at::Tensor& t) { return t.sin(); }
 at::Tensor Cos(const at::Tensor& t) { return t.cos(); }
 at::Tensor Erf(const at::Tensor& t) { return t.erf(); }
+at::Tensor Tan(const at::Tensor& t) { return t.tan(); }
+at::Tensor Atan(const at::Tensor& t) { return t.atan(); }
 at::Tensor Isnan(const at::Tensor& t) { return t.isnan(); }
 at::Tensor Isinf(const at::Tensor& t) { return t.isinf(); }
 at::Tensor Isfinite(const at::Tensor& t) { return t.isfinite(); }
@@ -193,6 +195,8 @@ void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Define<Sin>(env, exports, "sin", {"input"});
   Define<Cos>(env, exports, "cos", {"input"});
   Define<Erf>(env, exports, "erf", {"input"});
+  Define<Tan>(env, exports, "tan", {"input"});
+  Define<Atan>(env, exports, "atan", {"input"});
   Define<Isnan>(env, exports, "isnan", {"input"});
   Define<Isinf>(env, exports, "isinf", {"input"});
   Define<Isfinite>(env, exports, "isfinite", {"input"});

@@ -29,6 +29,7 @@ const GENERATORS = {
   ops: { script: 'scripts/gen_reference.py', args: [], seeded: true },
   optim: { script: 'scripts/gen_optim_reference.py', args: [], seeded: true },
   recipes: { script: 'scripts/gen_recipe_reference.py', args: [], seeded: true },
+  augment: { script: 'scripts/gen_augment_reference.py', args: [], seeded: true },
   init: { script: 'test/nn/gen_nn_reference.py', args: [], seeded: true },
   blocks: { script: 'scripts/gen_model_reference.py', args: ['--group', 'blocks'], seeded: true },
   nets: { script: 'scripts/gen_model_reference.py', args: ['--group', 'nets'], seeded: true },
