@@ -1,6 +1,7 @@
-// Child of leak.test.ts: one long-running workload on ResNet-20 (small images so that a step is
-// cheap), printing a JSON sample { step, live, rss } at a quarter of the run and at its end,
-// then { final } once everything it made is disposed. Plain JavaScript on the built package.
+// Child of the leak checks (leak_check.ts): one long-running workload on ResNet-20 (small images
+// so that a step is cheap), printing a JSON sample { step, live, rss } at every eighth of the
+// run (a quarter and the end among them), then { final } once everything it made is disposed.
+// Plain JavaScript on the built package. LEAK_THREADS: libtorch's intra-op threads.
 //   node leak_child.mjs <trainer|loop|forwardAsync|saveLoad> <steps> <dir>
 import { join } from 'node:path';
 import {
@@ -14,12 +15,15 @@ import {
   randn,
   resnet20,
   save,
+  setNumThreads,
   tidy,
 } from '../../dist/index.js';
 
 const [mode, stepsArg, dir] = process.argv.slice(2);
 const steps = Number(stepsArg);
-const quarter = Math.floor(steps / 4);
+setNumThreads(Number(process.env.LEAK_THREADS ?? 1));
+const eighth = Math.max(1, Math.floor(steps / 8));
+const sampled = (step) => step % eighth === 0 || step === steps;
 const baseline = memory().liveTensors;
 const sample = (step) => {
   globalThis.gc?.();
@@ -49,7 +53,10 @@ if (mode === 'trainer') {
     epochs: Math.ceil(steps / perEpoch),
     onEpoch: (r) => {
       const step = r.epoch * perEpoch;
-      if (step === Math.ceil(quarter / perEpoch) * perEpoch || r.epoch === Math.ceil(steps / perEpoch))
+      if (
+        Math.floor(step / eighth) > Math.floor((step - perEpoch) / eighth) ||
+        r.epoch === Math.ceil(steps / perEpoch)
+      )
         sample(step);
     },
   });
@@ -68,7 +75,7 @@ if (mode === 'trainer') {
       });
       input.dispose();
       target.dispose();
-      if (++step === quarter || step === steps) sample(step);
+      if (sampled(++step)) sample(step);
       if (step === steps) break;
     }
   }
@@ -77,7 +84,7 @@ if (mode === 'trainer') {
   const x = randn([BATCH, 1, 16, 16]);
   for (let step = 1; step <= steps; step++) {
     (await model.forwardAsync(x)).dispose();
-    if (step === quarter || step === steps) sample(step);
+    if (sampled(step)) sample(step);
   }
   x.dispose();
 } else if (mode === 'saveLoad') {
@@ -89,7 +96,7 @@ if (mode === 'trainer') {
     const sd = await load(path);
     model.loadStateDict(sd);
     for (const t of Object.values(sd)) t.dispose();
-    if (step === quarter || step === steps) sample(step);
+    if (sampled(step)) sample(step);
   }
 } else throw new Error(`unknown mode ${mode}`);
 
