@@ -5,7 +5,8 @@
  * shorter ones). Writes bench/results/leakcheck-<time>.json with every sample, the verdicts,
  * the command, the load average and the allocator settings; exits 1 if a check fails.
  * Run on the built package (dist/): npm run leakcheck [-- --steps 2000 --modes trainer,loop --label x]
- * Allocator experiments pass through the environment (MALLOC_ARENA_MAX, LD_PRELOAD, LEAK_THREADS).
+ * Allocator experiments pass through the environment (MALLOC_ARENA_MAX, LD_PRELOAD, LEAK_THREADS;
+ * LEAK_TRIM=1 also records the RSS after glibc's malloc_trim at every sample: bench/malloc/).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ for (const m of modes)
 const steps = Number(values.steps);
 
 const env = Object.fromEntries(
-  ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'LD_PRELOAD', 'LEAK_THREADS', 'OMP_WAIT_POLICY']
+  ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'LD_PRELOAD', 'LEAK_THREADS', 'LEAK_TRIM', 'OMP_WAIT_POLICY']
     .filter((k) => process.env[k] !== undefined)
     .map((k) => [k, process.env[k]]),
 );

@@ -4,7 +4,8 @@
  * where the samples are taken, and what counts as a leak. Each workload runs in a child
  * process of its own (leak_child.mjs) so that the RSS measured is its own.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -25,11 +26,12 @@ export const RSS_GROWTH_BOUND = 0.05;
  */
 export const LEAK_THREADS = 1;
 
-/** One sample of a child: live tensors and RSS after a forced GC. */
+/** One sample of a child: live tensors and RSS after a forced GC (and after malloc_trim, with LEAK_TRIM=1). */
 export interface LeakSample {
   step: number;
   live: number;
   rss: number;
+  rssTrimmed?: number;
 }
 
 /** What a child printed: samples through the run, and what was left once all was disposed. */
@@ -51,6 +53,19 @@ export interface LeakVerdict {
 }
 
 const child = fileURLToPath(new URL('leak_child.mjs', import.meta.url));
+const trimProbe = fileURLToPath(new URL('../../bench/malloc/trim_probe.c', import.meta.url));
+
+/**
+ * With LEAK_TRIM=1: the environment that preloads the malloc_trim probe (built into `dir`), so
+ * that every sample also records the RSS left once glibc returned its freed memory.
+ */
+function trimEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env['LEAK_TRIM'] !== '1') return {};
+  const lib = join(dir, 'trim_probe.so');
+  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', lib, trimProbe, '-lpthread']);
+  const preload = [env['LD_PRELOAD'], lib].filter(Boolean).join(':');
+  return { LD_PRELOAD: preload, TRIM_PROBE_FILE: join(dir, 'trim-request') };
+}
 
 /** Runs one workload for `steps` steps in a child process (`dir` holds its files). */
 export async function runLeakChild(
@@ -65,7 +80,7 @@ export async function runLeakChild(
     ['--expose-gc', child, mode, String(steps), dir],
     {
       maxBuffer: 1 << 22,
-      env: { LEAK_THREADS: String(LEAK_THREADS), ...env },
+      env: { LEAK_THREADS: String(LEAK_THREADS), ...env, ...trimEnv(dir, env) },
     },
   );
   const lines = stdout
@@ -100,9 +115,14 @@ export function judge(run: LeakRun): LeakVerdict {
 /** One line for a log: the numbers the verdict rests on. */
 export function describeVerdict(run: LeakRun, v: LeakVerdict): string {
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  const trimmed =
+    v.quarter.rssTrimmed !== undefined && v.end.rssTrimmed !== undefined
+      ? `; after malloc_trim ${mib(v.quarter.rssTrimmed)} → ${mib(v.end.rssTrimmed)} MiB ` +
+        `(${((100 * (v.end.rssTrimmed - v.quarter.rssTrimmed)) / v.quarter.rssTrimmed).toFixed(2)} %)`
+      : '';
   return (
     `${run.mode}: live ${v.quarter.live} → ${v.end.live} (final ${run.final}), RSS ${mib(v.quarter.rss)} → ` +
     `${mib(v.end.rss)} MiB (${(100 * v.rssGrowth).toFixed(2)} %) between steps ${v.quarter.step} and ` +
-    `${v.end.step}, ${run.seconds.toFixed(0)} s`
+    `${v.end.step}${trimmed}, ${run.seconds.toFixed(0)} s`
   );
 }

@@ -3,6 +3,7 @@
 // run (a quarter and the end among them), then { final } once everything it made is disposed.
 // Plain JavaScript on the built package. LEAK_THREADS: libtorch's intra-op threads.
 //   node leak_child.mjs <trainer|loop|forwardAsync|saveLoad> <steps> <dir>
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Trainer,
@@ -25,9 +26,21 @@ setNumThreads(Number(process.env.LEAK_THREADS ?? 1));
 const eighth = Math.max(1, Math.floor(steps / 8));
 const sampled = (step) => step % eighth === 0 || step === steps;
 const baseline = memory().liveTensors;
+// With bench/malloc/trim_probe.c preloaded (TRIM_PROBE_FILE names its request file), each sample
+// also asks glibc to return freed memory (malloc_trim) and records the RSS after it: rssTrimmed.
+const trimRequest = process.env.TRIM_PROBE_FILE;
+const trimmedRss = () => {
+  writeFileSync(trimRequest, '');
+  const deadline = Date.now() + 10_000;
+  while (existsSync(trimRequest) && Date.now() < deadline)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  return process.memoryUsage().rss;
+};
 const sample = (step) => {
   globalThis.gc?.();
-  console.log(JSON.stringify({ step, live: memory().liveTensors, rss: process.memoryUsage().rss }));
+  const rss = process.memoryUsage().rss;
+  const trimmed = trimRequest ? { rssTrimmed: trimmedRss() } : {};
+  console.log(JSON.stringify({ step, live: memory().liveTensors, rss, ...trimmed }));
 };
 
 const BATCH = 8;
