@@ -32,6 +32,9 @@ export interface LeakSample {
   live: number;
   rss: number;
   rssTrimmed?: number;
+  /** V8's heap (process.memoryUsage().heapTotal) and its ArrayBuffers' bytes. */
+  heapTotal?: number;
+  arrayBuffers?: number;
 }
 
 /** What a child printed: samples through the run, and what was left once all was disposed. */

@@ -38,9 +38,10 @@ const trimmedRss = () => {
 };
 const sample = (step) => {
   globalThis.gc?.();
-  const rss = process.memoryUsage().rss;
+  // V8's own heap and the ArrayBuffers it holds, beside RSS: what part of a growth is JavaScript's.
+  const { rss, heapTotal, arrayBuffers } = process.memoryUsage();
   const trimmed = trimRequest ? { rssTrimmed: trimmedRss() } : {};
-  console.log(JSON.stringify({ step, live: memory().liveTensors, rss, ...trimmed }));
+  console.log(JSON.stringify({ step, live: memory().liveTensors, rss, heapTotal, arrayBuffers, ...trimmed }));
 };
 
 const BATCH = 8;
