@@ -17,4 +17,6 @@ export LD_PRELOAD="$libasan:$libubsan"
 # new_delete_type_mismatch: libtorch 1.13's own sized deletes; alloc_dealloc_mismatch: Node's.
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:new_delete_type_mismatch=0:alloc_dealloc_mismatch=0:abort_on_error=1:print_summary=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-exec npx vitest run "$@"
+# Instrumented code and a preloaded runtime in every child process run 2-3x slower: the default
+# per-test limit (30 s, for tests that set none) is raised; tests with their own limits keep them.
+exec npx vitest run --testTimeout=120000 "$@"

@@ -94,13 +94,15 @@ describe('resnet-native doctor', { timeout: 120_000 }, () => {
     cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
     copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
     symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
-    const report = await doctor([], {}, join(pkg, 'dist', 'cli.js'));
+    // RESNET_NATIVE_ADDON would load another build (the sanitized run sets it): not this user's case.
+    const noAddon = { ...process.env, RESNET_NATIVE_ADDON: undefined };
+    const report = await doctor([], noAddon, join(pkg, 'dist', 'cli.js'));
     expect(report.addon).toMatchObject({ loads: false, file: null });
     expect(report.addon.error).toContain('npm install-scripts approve resnet-native');
     expect(report.addon.error).toContain('npx resnet-native doctor --build');
     expect(report.candidates.some((c) => c.source === 'system')).toBe(true);
 
-    const info = await exec('node', [join(pkg, 'dist', 'cli.js'), 'info']).catch(
+    const info = await exec('node', [join(pkg, 'dist', 'cli.js'), 'info'], { env: noAddon }).catch(
       (e: { code: number; stderr: string }) => e,
     );
     expect('code' in info && info.code).toBe(1);

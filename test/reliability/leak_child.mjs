@@ -1,7 +1,9 @@
-// Child of leak.test.ts: one long-running workload on ResNet-20 (small images so that a step is
-// cheap), printing a JSON sample { step, live, rss } at a quarter of the run and at its end,
-// then { final } once everything it made is disposed. Plain JavaScript on the built package.
+// Child of the leak checks (leak_check.ts): one long-running workload on ResNet-20 (small images
+// so that a step is cheap), printing a JSON sample { step, live, rss } at every eighth of the
+// run (a quarter and the end among them), then { final } once everything it made is disposed.
+// Plain JavaScript on the built package. LEAK_THREADS: libtorch's intra-op threads.
 //   node leak_child.mjs <trainer|loop|forwardAsync|saveLoad> <steps> <dir>
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Trainer,
@@ -14,16 +16,32 @@ import {
   randn,
   resnet20,
   save,
+  setNumThreads,
   tidy,
 } from '../../dist/index.js';
 
 const [mode, stepsArg, dir] = process.argv.slice(2);
 const steps = Number(stepsArg);
-const quarter = Math.floor(steps / 4);
+setNumThreads(Number(process.env.LEAK_THREADS ?? 1));
+const eighth = Math.max(1, Math.floor(steps / 8));
+const sampled = (step) => step % eighth === 0 || step === steps;
 const baseline = memory().liveTensors;
+// With bench/malloc/trim_probe.c preloaded (TRIM_PROBE_FILE names its request file), each sample
+// also asks glibc to return freed memory (malloc_trim) and records the RSS after it: rssTrimmed.
+const trimRequest = process.env.TRIM_PROBE_FILE;
+const trimmedRss = () => {
+  writeFileSync(trimRequest, '');
+  const deadline = Date.now() + 10_000;
+  while (existsSync(trimRequest) && Date.now() < deadline)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  return process.memoryUsage().rss;
+};
 const sample = (step) => {
   globalThis.gc?.();
-  console.log(JSON.stringify({ step, live: memory().liveTensors, rss: process.memoryUsage().rss }));
+  // V8's own heap and the ArrayBuffers it holds, beside RSS: what part of a growth is JavaScript's.
+  const { rss, heapTotal, arrayBuffers } = process.memoryUsage();
+  const trimmed = trimRequest ? { rssTrimmed: trimmedRss() } : {};
+  console.log(JSON.stringify({ step, live: memory().liveTensors, rss, heapTotal, arrayBuffers, ...trimmed }));
 };
 
 const BATCH = 8;
@@ -49,7 +67,10 @@ if (mode === 'trainer') {
     epochs: Math.ceil(steps / perEpoch),
     onEpoch: (r) => {
       const step = r.epoch * perEpoch;
-      if (step === Math.ceil(quarter / perEpoch) * perEpoch || r.epoch === Math.ceil(steps / perEpoch))
+      if (
+        Math.floor(step / eighth) > Math.floor((step - perEpoch) / eighth) ||
+        r.epoch === Math.ceil(steps / perEpoch)
+      )
         sample(step);
     },
   });
@@ -68,7 +89,7 @@ if (mode === 'trainer') {
       });
       input.dispose();
       target.dispose();
-      if (++step === quarter || step === steps) sample(step);
+      if (sampled(++step)) sample(step);
       if (step === steps) break;
     }
   }
@@ -77,7 +98,7 @@ if (mode === 'trainer') {
   const x = randn([BATCH, 1, 16, 16]);
   for (let step = 1; step <= steps; step++) {
     (await model.forwardAsync(x)).dispose();
-    if (step === quarter || step === steps) sample(step);
+    if (sampled(step)) sample(step);
   }
   x.dispose();
 } else if (mode === 'saveLoad') {
@@ -89,7 +110,7 @@ if (mode === 'trainer') {
     const sd = await load(path);
     model.loadStateDict(sd);
     for (const t of Object.values(sd)) t.dispose();
-    if (step === quarter || step === steps) sample(step);
+    if (sampled(step)) sample(step);
   }
 } else throw new Error(`unknown mode ${mode}`);
 
