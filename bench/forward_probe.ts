@@ -8,6 +8,8 @@
  *   async        forwardAsync only (the timed call is a replay)
  *   interleaved  a forwardAsync, then the timed synchronous forward
  *   sleep        a forwardAsync, 200 ms idle, then the timed synchronous forward
+ *   plain        as interleaved, with forwardAsync off the fast path ({ fastPath: false }): the
+ *                replay then reads the same weights as the synchronous forward
  * Run: npx vite-node bench/forward_probe.ts -- <mode> [iterations]
  */
 import { readdirSync } from 'node:fs';
@@ -21,7 +23,8 @@ const model = resnet50().eval();
 const x = randn([1, 3, 224, 224]);
 const threads = () => readdirSync('/proc/self/task').length;
 const sync = () => noGrad(() => model.forward(x)).dispose();
-const replay = async () => (await model.forwardAsync(x)).dispose();
+const replay = async () =>
+  (await model.forwardAsync(x, mode === 'plain' ? { fastPath: false } : {})).dispose();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 for (let i = 0; i < 3; i++)
@@ -32,7 +35,7 @@ const times: number[] = [];
 const faults: number[] = [];
 const switches: number[] = []; // voluntary context switches of all threads: futex sleeps
 for (let i = 0; i < iters; i++) {
-  if (mode === 'interleaved' || mode === 'sleep') await replay();
+  if (mode === 'interleaved' || mode === 'sleep' || mode === 'plain') await replay();
   if (mode === 'sleep') await new Promise((r) => setTimeout(r, 200));
   const u0 = process.resourceUsage();
   const t = performance.now();
