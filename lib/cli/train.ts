@@ -208,6 +208,7 @@ export async function train(f: TrainFlags): Promise<number> {
           ...f,
           threads: getNumThreads(),
           transform: setup.trainTransform.description,
+          ...(batchMix ? { batchMix: batchMix.description } : {}),
           classes: setup.classes,
         },
         null,

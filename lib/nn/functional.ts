@@ -294,7 +294,13 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const smoothing = option(o, 'labelSmoothing', 0, checkFinite);
   if (smoothing < 0 || smoothing > 1)
     throw new ArgumentError(`Expected a number in [0, 1] for labelSmoothing but received ${smoothing}`);
-  const soft = typeof target?.dtype === 'string' && isFloatingDType(target.dtype);
+  // As F.cross_entropy: a target of the input's rank holds probabilities; any other is class
+  // indices (so float labels of shape (N) get the int64 conversion hint, not a shape error).
+  const soft =
+    typeof target?.dtype === 'string' &&
+    isFloatingDType(target.dtype) &&
+    Array.isArray(target.shape) &&
+    target.shape.length === (input as Partial<Tensor> | null)?.shape?.length;
   return wrap(
     native.crossEntropy(
       ...(soft
