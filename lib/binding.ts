@@ -247,6 +247,8 @@ interface NativeCore {
     numbers: number[],
     readItems: boolean,
   ): Promise<[Array<H | null>, number[] | null]>;
+  setReplayNice(nice: number): void;
+  getReplayNice(): number;
   strides(t: H): number[];
   // the inference fast path (native/fast_*.cc)
   prepareInference(program: ProgramHandle): ProgramHandle;

@@ -17,8 +17,8 @@ export {
 } from './creation.js'; // prettier-ignore
 export type { CreateOptions, TensorOptions, NestedArray } from './creation.js';
 export {
-  manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, noGrad, enableGrad,
-  isGradEnabled, setGradEnabled, tidy, memory, cuda,
+  manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, setReplayNice,
+  getReplayNice, noGrad, enableGrad, isGradEnabled, setGradEnabled, tidy, memory, cuda,
 } from './runtime.js'; // prettier-ignore
 export type { MemoryInfo } from './runtime.js';
 export type { CudaDevice } from './cuda.js';

@@ -29,6 +29,24 @@ export function getNumThreads(): number {
   return native.getNumThreads();
 }
 
+/**
+ * The niceness (0-19, as Unix `nice`) of the native thread that runs replays (`forwardAsync`,
+ * the Trainer's captured steps) and of its intra-op workers. Above 0 they give way to the
+ * JavaScript thread whenever both want a core, so the event loop keeps answering while a batch
+ * computes; `serve` sets 10. It applies to replays that start a fresh replay thread: the one in
+ * use retires after 2 ms idle. Linux only; elsewhere, or where refused, it has no effect.
+ */
+export function setReplayNice(nice: number): void {
+  if (typeof nice !== 'number' || !Number.isInteger(nice) || nice < 0 || nice > 19)
+    fail('nice', 'an integer from 0 to 19', nice);
+  native.setReplayNice(nice);
+}
+
+/** The niceness set by `setReplayNice` (0 by default). */
+export function getReplayNice(): number {
+  return native.getReplayNice();
+}
+
 function withGradMode<T>(enabled: boolean, fn: () => T): T {
   if (typeof fn !== 'function') fail('fn', 'a function', fn);
   const previous = native.setGradEnabled(enabled);

@@ -11,6 +11,11 @@
 // libgomp frees a team only when its master thread exits; retiring the thread is what removes it.
 // Back-to-back replays (a Trainer's steps, a busy server) keep one thread and one team.
 // Results come back through a thread-safe function, one per environment.
+// A server sets a niceness for the executor (setReplayNice): its thread, and the OpenMP workers
+// it starts (Linux threads inherit their creator's nice), then lose the CPU to the JavaScript
+// thread whenever both want it, so the event loop answers (/healthz) while a batch computes.
+// It is applied when an executor thread starts: an unprivileged thread may raise its nice but
+// not lower it, and a retired thread's successor starts from the JavaScript thread's.
 // A program on a GPU runs on the device and the stream that were current on the JavaScript
 // thread when it was called: the executor thread's own current device is 0 and its current
 // stream is its own, so without this a program on cuda:1 would launch on the wrong device, and
@@ -19,7 +24,11 @@
 #include <c10/core/StreamGuard.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <node_api.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -42,6 +51,8 @@ struct Completions {
 };
 
 namespace {
+
+std::atomic<int> replay_nice{0};  // process-wide, as the executor is
 
 // The device a program runs on: that of its first input (or, without one on a device, its first
 // constant) that is not on the CPU; nothing for a CPU program.
@@ -78,6 +89,10 @@ class Executor {
   static constexpr std::chrono::milliseconds kLinger{2};
 
   void Loop() {
+    if (const int nice = replay_nice.load()) {
+      // Best effort: where the system refuses, replays run at the JavaScript thread's priority.
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+    }
     at::init_num_threads();
     CollectWarnings();
     for (;;) {
@@ -202,6 +217,19 @@ Napi::Value RunCaptured(const Napi::CallbackInfo& info) {
   return Napi::Value(env, promise);
 }
 
+// setReplayNice(n): the niceness (0-19) of executor threads started from now on.
+Napi::Value SetReplayNice(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t n = a.Int(0, "nice");
+  if (n < 0 || n > 19) a.Fail("nice", "an integer from 0 to 19", 0);
+  replay_nice.store(static_cast<int>(n));
+  return a.env().Undefined();
+}
+
+Napi::Value GetReplayNice(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), replay_nice.load());
+}
+
 }  // namespace
 
 void RegisterExecutor(Napi::Env env, Napi::Object exports) {
@@ -213,6 +241,8 @@ void RegisterExecutor(Napi::Env env, Napi::Object exports) {
   napi_unref_threadsafe_function(env, completions->tsfn);  // idle, it must not keep the process alive
   GetInstance(env)->completions = completions;
   Export(env, exports, "runCaptured", RunCaptured);
+  Export(env, exports, "setReplayNice", SetReplayNice);
+  Export(env, exports, "getReplayNice", GetReplayNice, Policy::Query);
 }
 
 }  // namespace rn

@@ -10,6 +10,7 @@ import type { Module } from '../nn/module.js';
 import { ImageError } from '../preprocess/errors.js';
 import { preprocessImage } from '../preprocess/to_tensor.js';
 import { topK, type Prediction } from '../preprocess/topk.js';
+import { setReplayNice } from '../runtime.js';
 import { checkInt } from '../validate.js';
 import { DynamicBatcher, QueueFullError } from './batcher.js';
 import { HttpError, fromFastifyError } from './errors.js';
@@ -49,6 +50,12 @@ export interface ServeOptions {
    * those threads from crowding the JavaScript thread (and /healthz) off the cores.
    */
   decodeConcurrency?: number;
+  /**
+   * Niceness of the replay threads that run the network (default 10; see `setReplayNice`): they
+   * give way to the JavaScript thread, so /healthz and new requests are answered while a batch
+   * computes. Process-wide; 0 keeps them level with the JavaScript thread.
+   */
+  replayNice?: number;
   /** Seconds a 503 asks clients to wait (Retry-After, default 1). */
   retryAfterSeconds?: number;
 }
@@ -106,6 +113,7 @@ export async function serve(model: Module, options: ServeOptions = {}): Promise<
   const metadata = options.metadata ?? modelMetadata(model) ?? metadataFor(model);
   const metrics = createMetrics(maxBatch);
   const decodes = new Limit(checkInt('decodeConcurrency', options.decodeConcurrency ?? 2, 1));
+  setReplayNice(checkInt('replayNice', options.replayNice ?? 10, 0));
   const inference = new PaddedInference(model, metadata, maxBatch);
   await inference.warmUp();
   const batcher = new DynamicBatcher<Float32Array, Float32Array>(

@@ -1,10 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
   BasicBlock,
   ResNet,
   capture,
+  getNumThreads,
+  getReplayNice,
   manualSeed,
   nn,
   noGrad,
@@ -12,6 +14,7 @@ import {
   resnet18,
   resnet20,
   resnet50,
+  setReplayNice,
   type Tensor,
 } from '../../lib/index.js';
 import { chain } from '../../lib/nn/chain.js';
@@ -289,6 +292,43 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
       }
       expect(during).toBeGreaterThan(before);
       expect(after).toBe(before);
+    },
+    slow,
+  );
+
+  it(
+    'runs replays at the niceness setReplayNice asks for, and the JavaScript thread at its own',
+    async () => {
+      // The nice value of each of this process's threads (field 19 of /proc/<tid>/stat).
+      const nices = () =>
+        readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+        });
+      const model = prepared(resnet20());
+      const x = randn([8, 3, 32, 32]);
+      for (let i = 0; i < 2; i++) (await model.forwardAsync(x)).dispose(); // captured
+      await new Promise((r) => setTimeout(r, 50)); // the replay thread retires
+      expect(() => setReplayNice(20)).toThrow(/0 to 19 for nice.*20/);
+      expect(() => setReplayNice(1.5)).toThrow(ArgumentError);
+      setReplayNice(7);
+      try {
+        expect(getReplayNice()).toBe(7);
+        let done = false;
+        const running = model.forwardAsync(x).finally(() => (done = true));
+        let niced = 0; // the most threads seen at 7 at once during the replay
+        while (!done) {
+          const seen = nices();
+          niced = Math.max(niced, seen.filter((t) => t.nice === 7).length);
+          expect(seen.find((t) => t.tid === process.pid)!.nice).toBe(0);
+          await new Promise((r) => setTimeout(r, 0));
+        }
+        (await running).dispose();
+        // The replay thread and the OpenMP workers it started; nothing was at 7 before.
+        expect(niced).toBeGreaterThanOrEqual(getNumThreads() > 1 ? 2 : 1);
+      } finally {
+        setReplayNice(0);
+      }
     },
     slow,
   );
