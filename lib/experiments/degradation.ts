@@ -12,6 +12,7 @@ import { makeFolder } from '../io/folder.js';
 import { save } from '../io/weights.js';
 import {
   ConstantLR,
+  LinearLR,
   CosineAnnealingLR,
   MultiStepLR,
   SequentialLR,
@@ -47,6 +48,8 @@ export interface DegradationOptions {
    * ResNet-110 (0.01 until the training error is below 80%, then 0.1).
    */
   warmupIterations?: number | undefined;
+  /** 'constant' (default): the warm-up at lr/10 throughout, as the paper's; 'linear': from lr/10 up to lr (Goyal et al.'s gradual warm-up). */
+  warmupMode?: 'constant' | 'linear' | undefined;
   augment: boolean;
   seed: number;
   outDir: string;
@@ -153,7 +156,7 @@ function finishedFinal(dir: string): DegradationRun['final'] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DegradationRun['final']) : undefined;
 }
 
-/** The run's schedule over `iterations` batches, after `warmupIterations` of them at lr/10. */
+/** The run's schedule over `iterations` batches, after `warmupIterations` of them at lr/10 (or rising from it). */
 export function schedule(o: DegradationOptions, opt: SGD, iterations: number): LRScheduler {
   const warmup = Math.min(o.warmupIterations ?? 0, iterations - 1);
   const rest = iterations - Math.max(warmup, 0);
@@ -165,7 +168,10 @@ export function schedule(o: DegradationOptions, opt: SGD, iterations: number): L
         })
       : new CosineAnnealingLR(opt, { tMax: Math.max(rest, 1) });
   if (warmup <= 0) return main;
-  const warm = new ConstantLR(opt, { factor: 0.1, totalIters: warmup });
+  const warm =
+    o.warmupMode === 'linear'
+      ? new LinearLR(opt, { startFactor: 0.1, endFactor: 1, totalIters: warmup })
+      : new ConstantLR(opt, { factor: 0.1, totalIters: warmup });
   return new SequentialLR(opt, { schedulers: [warm, main], milestones: [warmup] });
 }
 

@@ -42,19 +42,34 @@ function floatingOperands(input: unknown, weight: unknown, bias: unknown): [Hand
 }
 
 /** Handles of floating logits `input`, int64 class indices `target` and optional class `weight`. */
-function classificationOperands(
+/**
+ * The handles of a classification loss's (input, target, weight), checked: floating logits, a
+ * weight of their dtype, and a target of int64 class indices ('indices') or of class
+ * probabilities in the input's dtype and shape ('probabilities').
+ */
+function lossOperands(
   input: unknown,
   target: unknown,
   weight: unknown,
+  targetKind: 'indices' | 'probabilities',
 ): [Handle, Handle, Handle | null] {
   const handles = [
     handleOf(input, 'input'),
     handleOf(target, 'target'),
     optionalHandle(weight, 'weight'),
   ] as const;
-  checkFloatingTensor('input', input as Tensor);
-  checkTensorDType('target', target as Tensor, 'int64');
-  checkSameDType('weight', (weight ?? null) as Tensor | null, 'input', input as Tensor);
+  const x = input as Tensor;
+  const t = target as Tensor;
+  checkFloatingTensor('input', x);
+  if (targetKind === 'indices') checkTensorDType('target', t, 'int64');
+  else {
+    checkSameDType('target', t, 'input', x);
+    if (t.shape.length !== x.shape.length || t.shape.some((d, i) => d !== x.shape[i]))
+      throw new ShapeError(
+        `Expected class probabilities of the input's shape [${x.shape.join(', ')}] for target but received shape [${t.shape.join(', ')}]`,
+      );
+  }
+  checkSameDType('weight', (weight ?? null) as Tensor | null, 'input', x);
   return [...handles];
 }
 
@@ -263,27 +278,6 @@ export interface CrossEntropyOptions {
  * Handles of floating logits `input` and class-probability `target` of the same dtype and shape
  * (PyTorch's probability targets: mixup's and cutmix's soft labels), and optional class `weight`.
  */
-function probabilityOperands(
-  input: unknown,
-  target: Tensor,
-  weight: unknown,
-): [Handle, Handle, Handle | null] {
-  const handles = [
-    handleOf(input, 'input'),
-    handleOf(target, 'target'),
-    optionalHandle(weight, 'weight'),
-  ] as const;
-  const x = input as Tensor;
-  checkFloatingTensor('input', x);
-  checkSameDType('target', target, 'input', x);
-  checkSameDType('weight', (weight ?? null) as Tensor | null, 'input', x);
-  if (target.shape.length !== x.shape.length || target.shape.some((d, i) => d !== x.shape[i]))
-    throw new ShapeError(
-      `Expected class probabilities of the input's shape [${x.shape.join(', ')}] for target but received shape [${target.shape.join(', ')}]`,
-    );
-  return [...handles];
-}
-
 /**
  * Cross entropy of logits `input` (N, C, ...) against `target`: int64 class indices (N, ...), or
  * class probabilities of the input's shape and dtype (soft targets, e.g. from `mixup` or
@@ -303,9 +297,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     target.shape.length === (input as Partial<Tensor> | null)?.shape?.length;
   return wrap(
     native.crossEntropy(
-      ...(soft
-        ? probabilityOperands(input, target, o['weight'])
-        : classificationOperands(input, target, o['weight'])),
+      ...lossOperands(input, target, o['weight'], soft ? 'probabilities' : 'indices'),
       option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
       option(o, 'ignoreIndex', -100, checkInt),
       smoothing,
@@ -322,7 +314,7 @@ export function nllLoss(
   const o = checkOptions('options', options);
   return wrap(
     native.nllLoss(
-      ...classificationOperands(input, target, o['weight']),
+      ...lossOperands(input, target, o['weight'], 'indices'),
       option(o, 'reduction', 'mean', (n, v) => checkOneOf(n, v, reductions)),
       option(o, 'ignoreIndex', -100, checkInt),
     ),

@@ -138,8 +138,8 @@ describe('experiment degradation', () => {
     ]); // prettier-ignore
   });
 
-  it('defaults to the budget, or to the paper’s schedule under --paper, both without warm-up unless asked', () => {
-    const flags = { dataset: 'fashion-mnist' as const, depths: [20, 56], lr: 0.1, momentum: 0.9, weightDecay: 1e-4, paper: false, seed: 0, outputDir: dir }; // prettier-ignore
+  it('defaults to the budget (lr scaled to its batch, a warm-up), or to the paper’s schedule under --paper', () => {
+    const flags = { dataset: 'fashion-mnist' as const, depths: [20, 56], momentum: 0.9, weightDecay: 1e-4, paper: false, seed: 0, outputDir: dir }; // prettier-ignore
     const budget = degradationOptions(flags, 60_000);
     expect(budget).toMatchObject({
       trainSize: 2000,
@@ -147,12 +147,15 @@ describe('experiment degradation', () => {
       batchSize: 64,
       schedule: 'cosine',
       augment: false,
+      lr: 0.05,
     });
-    expect(budget.warmupIterations).toBe(0);
-    expect(degradationOptions({ ...flags, warmup: 30 }, 60_000).warmupIterations).toBe(30);
+    expect(budget.warmupIterations).toBe(30);
+    expect(degradationOptions({ ...flags, warmup: 0 }, 60_000).warmupIterations).toBe(0);
+    expect(degradationOptions({ ...flags, lr: 0.2 }, 60_000).lr).toBe(0.2);
+    expect(degradationOptions({ ...flags, batchSize: 256 }, 60_000).lr).toBeCloseTo(0.2, 12);
     const paper = degradationOptions({ ...flags, paper: true }, 60_000);
     // 64k iterations of batch 128 on 60k images: 137 epochs of 468
-    expect(paper).toMatchObject({ trainSize: undefined, epochs: 137, batchSize: 128, schedule: 'paper', augment: true, warmupIterations: 0 }); // prettier-ignore
+    expect(paper).toMatchObject({ trainSize: undefined, epochs: 137, batchSize: 128, schedule: 'paper', augment: true, warmupIterations: 0, lr: 0.1 }); // prettier-ignore
     expect(degradationOptions({ ...flags, paper: true, warmup: 400 }, 60_000).warmupIterations).toBe(400);
   });
 
