@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { InvalidArgumentError } from 'commander';
 
 /** How a launch is laid out. */
 export interface LaunchPlan {
@@ -93,4 +94,36 @@ export async function launch(plan: LaunchPlan): Promise<number> {
     process.off('SIGTERM', onTerm);
   }
   return failure?.code ?? 0;
+}
+
+/** What `train --nproc-per-node` needs of its flags. */
+interface LaunchFlags {
+  nprocPerNode?: number | undefined;
+  nnodes: number;
+  nodeRank: number;
+  outputDir?: string | undefined;
+}
+
+/**
+ * The launcher side of `train --nproc-per-node`: checks the layout, picks the one run folder
+ * every process writes into (`folder`, unless --output-dir names it), and runs the processes
+ * with this command line. Resolves with the exit code.
+ */
+export async function launchTraining<F extends LaunchFlags>(
+  flags: F,
+  folder: (f: F) => string,
+): Promise<number> {
+  if (flags.nodeRank >= flags.nnodes)
+    throw new InvalidArgumentError(`--node-rank ${flags.nodeRank} must be below --nnodes ${flags.nnodes}`);
+  const args = process.argv.slice(1);
+  if (flags.outputDir === undefined) args.push('--output-dir', folder(flags));
+  const port = process.env.MASTER_PORT;
+  return launch({
+    nprocPerNode: flags.nprocPerNode ?? 1,
+    nnodes: flags.nnodes,
+    nodeRank: flags.nodeRank,
+    masterAddr: process.env.MASTER_ADDR ?? '127.0.0.1',
+    masterPort: port === undefined ? undefined : Number(port),
+    args,
+  });
 }

@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { architectures } from './models.js';
 import { runFolder, train, type TrainFlags } from './train.js';
-import { isLaunchedRank, launch } from './launch.js';
+import { isLaunchedRank, launchTraining } from './launch.js';
 import { checkIgnoredFlags } from './train_checks.js';
 import { evaluate, type EvalFlags } from './evaluate.js';
 import { predict, type PredictFlags } from './predict.js';
@@ -187,22 +187,7 @@ program
     delete flags.model;
     checkIgnoredFlags(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
     if (flags.nprocPerNode !== undefined && !isLaunchedRank()) {
-      if (flags.nodeRank >= flags.nnodes)
-        throw new InvalidArgumentError(
-          `--node-rank ${flags.nodeRank} must be below --nnodes ${flags.nnodes}`,
-        );
-      // Every process writes into one run folder: chosen here, once.
-      const args = process.argv.slice(1);
-      if (flags.outputDir === undefined) args.push('--output-dir', runFolder(flags));
-      const port = process.env.MASTER_PORT;
-      process.exitCode = await launch({
-        nprocPerNode: flags.nprocPerNode,
-        nnodes: flags.nnodes,
-        nodeRank: flags.nodeRank,
-        masterAddr: process.env.MASTER_ADDR ?? '127.0.0.1',
-        masterPort: port === undefined ? undefined : Number(port),
-        args,
-      });
+      process.exitCode = await launchTraining(flags, runFolder);
       return;
     }
     await resolveWeightsFlag(flags, (flag) => cmd.getOptionValueSource(flag) === 'cli');
