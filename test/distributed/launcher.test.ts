@@ -37,4 +37,14 @@ describe('train --nproc-per-node', () => {
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
     expect(existsSync(join(out, 'checkpoint.safetensors'))).toBe(true);
   });
+
+  it('refuses a node rank outside the job before starting anything', { timeout: 60_000 }, async () => {
+    const launcher = start([cli, 'train', '--nproc-per-node', '2', '--nnodes', '2', '--node-rank', '2']);
+    try {
+      expect(await exitWithin(launcher, 50_000)).not.toBe(0);
+      expect(launcher.out()).toMatch(/--node-rank 2 must be below --nnodes 2/);
+    } finally {
+      await killAll([launcher]);
+    }
+  });
 });
