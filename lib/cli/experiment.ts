@@ -54,6 +54,7 @@ interface DegradationFlags {
   augment?: boolean;
   warmup?: number;
   warmupMode?: 'constant' | 'linear';
+  zeroInitResidual?: boolean;
   paper: boolean;
   seed: number;
   threads?: number;
@@ -62,7 +63,6 @@ interface DegradationFlags {
 
 const PAPER_LR = 0.1;
 const PAPER_BATCH = 128;
-const BUDGET_WARMUP = 30;
 
 /** Default budget (≤ 20 min on 2 cores) unless --paper; explicit flags win over both. */
 export function degradationOptions(f: DegradationFlags, trainImages: number): DegradationOptions {
@@ -78,9 +78,10 @@ export function degradationOptions(f: DegradationFlags, trainImages: number): De
     batchSize, lr: f.lr ?? (PAPER_LR * batchSize) / PAPER_BATCH, momentum: f.momentum, weightDecay: f.weightDecay,
     schedule: f.paper ? 'paper' : 'cosine', augment: f.augment ?? f.paper, seed: f.seed,
     // The budget's ResNet-56 diverges in its first steps at the full rate (docs/experiments.md):
-    // the paper's remedy for its ResNet-110, lr/10 first, over the budget's first epoch.
-    warmupIterations: f.warmup ?? (f.paper ? 0 : BUDGET_WARMUP),
-    ...(f.warmupMode === undefined ? {} : { warmupMode: f.warmupMode }),
+    // a warm-up from lr/10 over its first epoch, rising (a constant one ends in a second blow-up).
+    warmupIterations: f.warmup ?? (f.paper ? 0 : perEpoch),
+    warmupMode: f.warmupMode ?? (f.paper ? 'constant' : 'linear'),
+    ...(f.zeroInitResidual === undefined ? {} : { zeroInitResidual: f.zeroInitResidual }),
     outDir: resolve(f.outputDir), log,
   }; // prettier-ignore
 }
@@ -116,15 +117,16 @@ function degradationCommand(): Command {
     .option('--no-augment', 'no augmentation')
     .option(
       '--warmup <iterations>',
-      "first iterations at lr/10, as the paper's ResNet-110 (default 30; --paper: 0)",
+      'first iterations warming up from lr/10 (default: one epoch; --paper: 0)',
       nonNegative,
     )
     .addOption(
-      new Option('--warmup-mode <mode>', 'warm-up at lr/10 throughout, or rising linearly to lr').choices([
-        'constant',
-        'linear',
-      ]),
+      new Option(
+        '--warmup-mode <mode>',
+        'warm-up at lr/10 throughout (as the paper’s ResNet-110; --paper’s default), or rising linearly to lr (default)',
+      ).choices(['constant', 'linear']),
     )
+    .option('--zero-init-residual', 'ResNets only: each block starts as its shortcut (last batch norm γ = 0)')
     .option(
       '--paper',
       "the paper's full schedule: all images, 64k iterations, lr ÷10 at 32k and 48k, augmentation",

@@ -50,6 +50,8 @@ export interface DegradationOptions {
   warmupIterations?: number | undefined;
   /** 'constant' (default): the warm-up at lr/10 throughout, as the paper's; 'linear': from lr/10 up to lr (Goyal et al.'s gradual warm-up). */
   warmupMode?: 'constant' | 'linear' | undefined;
+  /** The ResNets' blocks start as their shortcuts (each last batch norm at γ = 0; default false). */
+  zeroInitResidual?: boolean | undefined;
   augment: boolean;
   seed: number;
   outDir: string;
@@ -203,7 +205,11 @@ export async function runDegradation(o: DegradationOptions): Promise<Degradation
   const optionsText = `${JSON.stringify(options, null, 2)}\n`;
   for (const spec of netGrid(o.depths).filter((n) => o.only === undefined || o.only.includes(netName(n)))) {
     manualSeed(o.seed);
-    const model = buildNet(spec, { inChannels: data.inChannels, numClasses: data.classes.length });
+    const model = buildNet(spec, {
+      inChannels: data.inChannels,
+      numClasses: data.classes.length,
+      zeroInitResidual: o.zeroInitResidual,
+    });
     const trainLoader = new DataLoader(data.train, {
       batchSize: o.batchSize, shuffle: true, seed: o.seed, dropLast: true, transform: data.trainTransform,
     }); // prettier-ignore

@@ -28,9 +28,21 @@ export function blocksOf(depth: number): number {
   return n;
 }
 
-/** Builds the network (option-A shortcuts for ResNets, as the paper's CIFAR experiments). */
-export function buildNet(spec: NetSpec, options: { inChannels: number; numClasses: number }): CifarResNet {
-  return new CifarResNet(blocksOf(spec.depth), { ...options, plain: spec.kind === 'plain' });
+/**
+ * Builds the network (option-A shortcuts for ResNets, as the paper's CIFAR experiments);
+ * `zeroInitResidual` applies to ResNets only (a plain net has no shortcut to start as).
+ */
+export function buildNet(
+  spec: NetSpec,
+  options: { inChannels: number; numClasses: number; zeroInitResidual?: boolean | undefined },
+): CifarResNet {
+  const { zeroInitResidual = false, ...rest } = options;
+  const plain = spec.kind === 'plain';
+  return new CifarResNet(blocksOf(spec.depth), {
+    ...rest,
+    plain,
+    zeroInitResidual: zeroInitResidual && !plain,
+  });
 }
 
 /** Every (kind, depth) pair, plain first, in depth order within a kind. */

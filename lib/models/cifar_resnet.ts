@@ -8,6 +8,7 @@
  * `layer1..3`, `linear`, and per block `conv1`, `bn1`, `conv2`, `bn2`, `shortcut`; weights of
  * convolutions and of the classifier drawn by kaiming_normal_ (fan_in).
  */
+import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkInt, checkOneOf, checkOptions } from '../validate.js';
 import { AdaptiveAvgPool2d } from '../nn/adaptive_avg_pool2d.js';
@@ -16,7 +17,7 @@ import { chain } from '../nn/chain.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { pad } from '../nn/functional.js';
 import { Identity } from '../nn/identity.js';
-import { kaimingNormal_ } from '../nn/init.js';
+import { constant_, kaimingNormal_ } from '../nn/init.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import { bool, int, option } from '../nn/options.js';
@@ -36,6 +37,12 @@ export interface CifarResNetOptions {
   shortcut?: CifarShortcut;
   /** No shortcuts at all: the paper's plain baselines. */
   plain?: boolean;
+  /**
+   * Each block's last batch norm starts at γ = 0, so every block starts as its shortcut
+   * (torchvision's `zero_init_residual`, Goyal et al. 2017). Not for plain nets: their blocks
+   * would start by outputting zeros (default false).
+   */
+  zeroInitResidual?: boolean;
 }
 
 /** Option A: x[:, :, ::stride, ::stride] with zero channels added on both sides. */
@@ -151,6 +158,14 @@ export class CifarResNet extends Module {
     this.apply((m) => {
       if (m instanceof Conv2d || m instanceof Linear) kaimingNormal_(m.weight);
     });
+    if (bool(o, 'zeroInitResidual', false)) {
+      if (this.plain)
+        throw new ArgumentError(
+          'Expected zeroInitResidual only with shortcuts: a plain net whose blocks start at zero passes nothing on',
+        );
+      for (const [name, m] of this.namedModules())
+        if (name.endsWith('.bn2') && m instanceof BatchNorm2d && m.weight !== null) constant_(m.weight, 0);
+    }
   }
 
   /** Depth in weighted layers (6n+2), as the paper counts. */

@@ -149,13 +149,13 @@ describe('experiment degradation', () => {
       augment: false,
       lr: 0.05,
     });
-    expect(budget.warmupIterations).toBe(30);
+    expect(budget).toMatchObject({ warmupIterations: 31, warmupMode: 'linear' }); // one epoch of 2000 / 64
     expect(degradationOptions({ ...flags, warmup: 0 }, 60_000).warmupIterations).toBe(0);
     expect(degradationOptions({ ...flags, lr: 0.2 }, 60_000).lr).toBe(0.2);
     expect(degradationOptions({ ...flags, batchSize: 256 }, 60_000).lr).toBeCloseTo(0.2, 12);
     const paper = degradationOptions({ ...flags, paper: true }, 60_000);
     // 64k iterations of batch 128 on 60k images: 137 epochs of 468
-    expect(paper).toMatchObject({ trainSize: undefined, epochs: 137, batchSize: 128, schedule: 'paper', augment: true, warmupIterations: 0, lr: 0.1 }); // prettier-ignore
+    expect(paper).toMatchObject({ trainSize: undefined, epochs: 137, batchSize: 128, schedule: 'paper', augment: true, warmupIterations: 0, warmupMode: 'constant', lr: 0.1 }); // prettier-ignore
     expect(degradationOptions({ ...flags, paper: true, warmup: 400 }, 60_000).warmupIterations).toBe(400);
   });
 

@@ -92,6 +92,19 @@ describe('CIFAR networks (He et al. 2015, section 4.2)', () => {
     ]);
     model.dispose();
   });
+
+  it('zeroInitResidual starts each block as its shortcut: only bn2 weights are zero, and plain nets refuse it', () => {
+    manualSeed(3);
+    const plain = models.resnet20().stateDict();
+    manualSeed(3);
+    const zeroed = models.resnet20({ zeroInitResidual: true }).stateDict();
+    const names = Object.keys(zeroed).filter((k) => !bytes(zeroed[k]!).equals(bytes(plain[k]!)));
+    expect(names).toEqual(Object.keys(plain).filter((k) => /\.bn2\.weight$/.test(k)));
+    expect(names).toHaveLength(9);
+    for (const k of names)
+      expect([...(zeroed[k]!.dataSync() as Float32Array)].every((v) => v === 0)).toBe(true);
+    expect(() => models.resnet20({ plain: true, zeroInitResidual: true })).toThrow(ArgumentError);
+  });
 });
 
 function shapesAfterStages(model: nn.Module, x: Tensor, stages: string[]): number[][] {
