@@ -52,6 +52,12 @@ torch.save(torchvision.models.resnet18().state_dict(), 'resnet18-f37072fd.pth')`
   }
 }, 300_000);
 
+/** What each shell example must print, by the command it runs. */
+const SH_OUTPUT: Array<[RegExp, RegExp]> = [
+  [/resnet-native train /, /test accuracy: \d\.\d{4}|libtorch/],
+  [/resnet-native summary --arch resnet50/, /Total params: 25,557,032/],
+];
+
 describe('README examples', () => {
   it('has examples to run', () => {
     expect(blocks.filter((b) => b.lang === 'ts').length).toBeGreaterThanOrEqual(3);
@@ -70,8 +76,11 @@ describe('README examples', () => {
         });
         expect(stdout.length).toBeGreaterThan(0);
       } else {
+        const expected = SH_OUTPUT.find(([command]) => command.test(block.code))?.[1];
+        if (expected === undefined)
+          throw new Error(`README example ${i + 1}: add what it must print to SH_OUTPUT`);
         const { stdout } = await exec('bash', ['-euo', 'pipefail', '-c', block.code], { cwd: work, env });
-        expect(stdout).toMatch(/test accuracy: \d\.\d{4}|libtorch/);
+        expect(stdout).toMatch(expected);
       }
     }, 300_000);
   });

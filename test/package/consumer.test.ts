@@ -21,10 +21,17 @@ const app = join(work, 'app');
 const installed = join(app, 'node_modules', 'resnet-native');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+// A consumer gets the addon the package's loader chooses: an override for this checkout's own
+// tests (RESNET_NATIVE_ADDON, set by scripts/test_sanitized.sh) must not reach its processes.
+const consumerEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name !== 'RESNET_NATIVE_ADDON'),
+);
 // Asynchronous, so that vitest's worker stays responsive during the long npm commands.
 const exec = promisify(execFile);
 const run = async (cmd: string, args: string[], options: ExecFileOptions = {}): Promise<string> =>
-  String((await exec(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...options })).stdout);
+  String(
+    (await exec(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, env: consumerEnv, ...options })).stdout,
+  );
 
 // scripts/prebuild.sh's virtual environment with pip's torch 2.13.0+cpu (it made it during npm pack).
 const cache = process.env['RESNET_NATIVE_CACHE'] ?? join(homedir(), '.cache', 'resnet-native');
@@ -60,6 +67,7 @@ beforeAll(async () => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
   const install = await exec('npm', ['install', '--no-audit', '--no-fund', tarball], {
     cwd: app,
+    env: consumerEnv,
     encoding: 'utf8',
   });
   installLog = `${install.stdout}${install.stderr}`;
@@ -124,12 +132,12 @@ resnet18({ numClasses: 'ten' });
   }, 120_000); // a type-check of the installed package's declarations
 
   it('loads the 2.13 prebuilt with LIBTORCH at the pip 2.13 wheel, with no build', async () => {
-    const out = await run('node', ['-e', which], { cwd: app, env: { ...process.env, LIBTORCH: pipTorch() } });
+    const out = await run('node', ['-e', which], { cwd: app, env: { ...consumerEnv, LIBTORCH: pipTorch() } });
     expect(out.trim()).toBe(`2.13.0 ${prebuilt('2.13')}`);
     expect(existsSync(join(installed, 'build'))).toBe(false);
     const doctor = await run('npx', ['resnet-native', 'doctor', '--json'], {
       cwd: app,
-      env: { ...process.env, LIBTORCH: pipTorch() },
+      env: { ...consumerEnv, LIBTORCH: pipTorch() },
     });
     expect(JSON.parse(doctor)).toMatchObject({
       prebuilts: [{ libtorch: '1.13' }, { libtorch: '2.13' }],
@@ -139,7 +147,7 @@ resnet18({ numClasses: 'ten' });
 
   it('without a prebuilt for 2.13, importing it fails with a message naming the libtorch and the remedy', async () => {
     rmSync(prebuilt('2.13'));
-    const env = { ...process.env, LIBTORCH: pipTorch() };
+    const env = { ...consumerEnv, LIBTORCH: pipTorch() };
     const failure = await exec('node', ['-e', which], { cwd: app, env }).catch((e: { stderr: string }) => e);
     expect('stderr' in failure && failure.stderr).toMatch(
       /could not load its native addon\. The libtorch found is libtorch 2\.13\.0\+cpu, from LIBTORCH \(.*\)\. The prebuilt addons fit CPU libtorch 1\.13 only\..*`npx resnet-native doctor --build`/,
@@ -147,7 +155,7 @@ resnet18({ numClasses: 'ten' });
   }, 60_000);
 
   it('`npx resnet-native doctor --build` then builds it from source against LIBTORCH', async () => {
-    const env = { ...process.env, LIBTORCH: pipTorch(), CMAKE_BUILD_PARALLEL_LEVEL: jobs };
+    const env = { ...consumerEnv, LIBTORCH: pipTorch(), CMAKE_BUILD_PARALLEL_LEVEL: jobs };
     // cmake-js is an optional peer dependency: doctor fetches it through npm exec.
     expect(existsSync(join(app, 'node_modules', 'cmake-js'))).toBe(false);
     const doctor = await exec('npx', ['resnet-native', 'doctor', '--build', '--json'], {
@@ -165,7 +173,7 @@ resnet18({ numClasses: 'ten' });
 
   it('npm rebuild runs the install script, which builds through doctor (incremental now)', async () => {
     const env = {
-      ...process.env,
+      ...consumerEnv,
       LIBTORCH: pipTorch(),
       RESNET_NATIVE_BUILD_FROM_SOURCE: '1',
       CMAKE_BUILD_PARALLEL_LEVEL: jobs,

@@ -31,6 +31,12 @@ const stepsOf = (mode: LeakMode): number => Number(chosen ?? SUITE_STEPS[mode]);
 const dir = mkdtempSync(join(tmpdir(), 'rn-leak-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const SANITIZED = process.env['RESNET_NATIVE_SANITIZED'] === '1';
+if (SANITIZED)
+  console.log(
+    '[leak] RSS bounds not checked: this run is under AddressSanitizer (its quarantine holds freed memory)',
+  );
+
 describe(`no leaks over ${chosen ?? 'a few hundred'} steps (LEAK_STEPS)`, () => {
   for (const mode of LEAK_MODES) {
     let pending: Promise<LeakRun> | undefined;
@@ -46,8 +52,15 @@ describe(`no leaks over ${chosen ?? 'a few hundred'} steps (LEAK_STEPS)`, () => 
       expect(verdict.end.live).toBe(verdict.quarter.live);
       expect(run.final).toBe(0);
     }, 900_000);
-    it(`${mode}: RSS grows < ${100 * RSS_GROWTH_BOUND} % from a quarter of the run to its end`, async () => {
-      expect((await once()).verdict.rssGrowth).toBeLessThan(RSS_GROWTH_BOUND);
-    }, 900_000);
+    // Under AddressSanitizer (scripts/test_sanitized.sh) freed memory waits in its quarantine
+    // (256 MB) by design, so RSS measures ASan, not the library: there the live-tensor check
+    // stands alone, and LeakSanitizer (npm run leakcheck:lsan) looks for leaks.
+    it.skipIf(SANITIZED)(
+      `${mode}: RSS grows < ${100 * RSS_GROWTH_BOUND} % from a quarter of the run to its end`,
+      async () => {
+        expect((await once()).verdict.rssGrowth).toBeLessThan(RSS_GROWTH_BOUND);
+      },
+      900_000,
+    );
   }
 });
