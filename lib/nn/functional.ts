@@ -41,11 +41,11 @@ function floatingOperands(input: unknown, weight: unknown, bias: unknown): [Hand
   return [...handles];
 }
 
-/** Handles of floating logits `input`, int64 class indices `target` and optional class `weight`. */
 /**
  * The handles of a classification loss's (input, target, weight), checked: floating logits, a
  * weight of their dtype, and a target of int64 class indices ('indices') or of class
- * probabilities in the input's dtype and shape ('probabilities').
+ * probabilities in the input's dtype and shape ('probabilities': PyTorch's soft targets, such as
+ * mixup's and cutmix's).
  */
 function lossOperands(
   input: unknown,
@@ -274,10 +274,7 @@ export interface CrossEntropyOptions {
   /** Target value that contributes no loss nor gradient (default -100). */
   ignoreIndex?: number;
 }
-/**
- * Handles of floating logits `input` and class-probability `target` of the same dtype and shape
- * (PyTorch's probability targets: mixup's and cutmix's soft labels), and optional class `weight`.
- */
+
 /**
  * Cross entropy of logits `input` (N, C, ...) against `target`: int64 class indices (N, ...), or
  * class probabilities of the input's shape and dtype (soft targets, e.g. from `mixup` or
