@@ -1,6 +1,7 @@
 /**
  * The issue's leak checks at full length: 2,000 ResNet-20 steps through Trainer, 2,000 through
- * the README's hand-written loop, 2,000 forwardAsync calls and 2,000 save/load round trips, one
+ * the README's hand-written loop (nothing disposed by hand), 2,000 of the same step in a
+ * synchronous loop, 2,000 forwardAsync calls and 2,000 save/load round trips, one
  * child process after the other (leak_check.ts holds the workloads and the bound; the suite runs
  * shorter ones). Writes bench/results/leakcheck-<time>.json with every sample, the verdicts,
  * the command, the load average and the allocator settings; exits 1 if a check fails.

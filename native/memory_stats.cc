@@ -4,14 +4,13 @@
 
 namespace rn {
 
-int64_t MemoryStats::Acquire(const at::Tensor* tensor, const void* storage, int64_t bytes, bool cuda) {
+int64_t MemoryStats::Acquire(const at::Tensor* tensor, const void* storage, int64_t bytes) {
   live.insert(tensor);
   if (storage == nullptr) return 0;
   StorageUse& use = reported_[storage];
   if (use.refs++ > 0) return 0;
   use.bytes = bytes;
-  use.cuda = cuda;
-  return cuda ? 0 : bytes;
+  return bytes;
 }
 
 int64_t MemoryStats::Release(const at::Tensor* tensor, const void* storage) {
@@ -21,9 +20,8 @@ int64_t MemoryStats::Release(const at::Tensor* tensor, const void* storage) {
   if (it == reported_.end()) return 0;
   if (--it->second.refs > 0) return 0;
   const int64_t bytes = it->second.bytes;
-  const bool cuda = it->second.cuda;
   reported_.erase(it);
-  return cuda ? 0 : -bytes;
+  return -bytes;
 }
 
 MemoryStats::Totals MemoryStats::Measure() const {

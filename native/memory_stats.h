@@ -24,9 +24,10 @@ struct MemoryStats {
   // after its handle was made, and may move it to another device.
   std::unordered_set<const at::Tensor*> live;
 
-  // Returns the change of CPU bytes to report to V8 (a hint for its GC pressure, balanced
-  // between Acquire and Release; memory() does not depend on it).
-  int64_t Acquire(const at::Tensor* tensor, const void* storage, int64_t bytes, bool cuda);
+  // Returns the change of bytes to report to V8 (a hint for its GC pressure, balanced between
+  // Acquire and Release; memory() does not depend on it). CUDA bytes count too: a forgotten
+  // CUDA tensor must be collected before the device runs out, and V8 sees nothing else of it.
+  int64_t Acquire(const at::Tensor* tensor, const void* storage, int64_t bytes);
   int64_t Release(const at::Tensor* tensor, const void* storage);
 
   // Live tensors and the bytes of the distinct storages behind them, by device, right now.
@@ -36,7 +37,6 @@ struct MemoryStats {
   struct StorageUse {
     int64_t refs = 0;
     int64_t bytes = 0;
-    bool cuda = false;
   };
   // The storages as seen when each handle was made, for the V8 hint.
   std::unordered_map<const void*, StorageUse> reported_;

@@ -83,13 +83,11 @@ TensorHandle::TensorHandle(napi_env env, at::Tensor tensor)
     live.set.insert(static_cast<const void*>(this));
   }
   int64_t bytes = 0;
-  bool cuda = false;
   if (tensor_.has_storage()) {
     storage_ = tensor_.storage().unsafeGetStorageImpl();
     bytes = static_cast<int64_t>(tensor_.storage().nbytes());
-    cuda = tensor_.is_cuda();
   }
-  const int64_t delta = ToReport(stats_->Acquire(&tensor_, storage_, bytes, cuda));
+  const int64_t delta = ToReport(stats_->Acquire(&tensor_, storage_, bytes));
   if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
 }
 
@@ -107,10 +105,11 @@ TensorHandle::~TensorHandle() {
     std::lock_guard<std::mutex> lock(live.mutex);
     live.set.erase(static_cast<const void*>(this));
   }
-  // Runs from the garbage collector for tensors the program forgot to dispose.
+  // Runs inside V8's garbage collection for tensors the program forgot to dispose (Node-API's
+  // experimental finalizers, CMakeLists.txt): nothing here may touch the JavaScript heap.
   if (!tensor_.defined()) return;
   tensor_.reset();
-  // napi_adjust_external_memory is one of the calls Node allows inside finalizers.
+  // napi_adjust_external_memory is one of the calls Node allows inside the collection.
   const int64_t delta = ToReport(stats_->Release(&tensor_, storage_));
   if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(Napi::Env(env_), delta);
 }

@@ -25,7 +25,13 @@ import {
  * save/load's RSS settles only after about 200 round trips (measured: +5-7 % from 100 to 400,
  * +1.2 % from 200 to 800, live tensors flat throughout), so its quarter mark must lie past that.
  */
-const SUITE_STEPS: Record<LeakMode, number> = { trainer: 200, loop: 80, forwardAsync: 200, saveLoad: 800 };
+const SUITE_STEPS: Record<LeakMode, number> = {
+  trainer: 200,
+  loop: 80,
+  syncLoop: 80,
+  forwardAsync: 200,
+  saveLoad: 800,
+};
 const chosen = process.env['LEAK_STEPS'];
 const stepsOf = (mode: LeakMode): number => Number(chosen ?? SUITE_STEPS[mode]);
 const dir = mkdtempSync(join(tmpdir(), 'rn-leak-'));
