@@ -3,6 +3,7 @@
  * (ResNet-20, Fashion-MNIST's 1x28x28 shape, SGD with momentum) in a synchronous loop, written as
  * PyTorch users write it (nothing disposed) and inside tidy(), each in a fresh process. Records
  * each one's peak RSS (VmHWM), its RSS at the end, ms per step, and V8's collections (count, ms).
+ * RESNET_NATIVE_CPU_ALLOCATOR=system measures libtorch's own CPU allocator instead of the addon's.
  * Writes bench/results/loop-memory-<date>.json.
  * Run: npx vite-node bench/loop_memory.ts [-- --steps 200 --batch 128 --threads 1]
  */
@@ -95,6 +96,8 @@ if (values.variant !== undefined) {
       {
         command: `npx vite-node bench/loop_memory.ts -- ${flags.join(' ')}`,
         model: 'resnet20, 1x28x28 float32 inputs, SGD momentum 0.9, one batch reused',
+        // native/cpu_cache_allocator.cc, unless RESNET_NATIVE_CPU_ALLOCATOR=system chose libtorch's own
+        cpuAllocator: process.env['RESNET_NATIVE_CPU_ALLOCATOR'] ?? 'cache',
         ...conditions,
         loadBefore: loadavg(),
         results,

@@ -66,7 +66,8 @@ interface NativeCore {
     totalMemory: number | null;
     capability: [number, number] | null;
   }>;
-  memory(): { liveTensors: number; cpuBytes: number; cudaBytes: number };
+  memory(): { liveTensors: number; cpuBytes: number; cudaBytes: number; cpuCachedBytes: number };
+  emptyCpuCache(): void;
   // creation and readback
   fromTypedArray(data: ArrayBufferView, shape: Ints, dtype: string): H;
   fromBytes(bytes: Uint8Array, shape: Ints, dtype: string): H;

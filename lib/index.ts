@@ -18,7 +18,7 @@ export {
 export type { CreateOptions, TensorOptions, NestedArray } from './creation.js';
 export {
   manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, setReplayNice,
-  getReplayNice, noGrad, enableGrad, isGradEnabled, setGradEnabled, tidy, memory, cuda,
+  getReplayNice, noGrad, enableGrad, isGradEnabled, setGradEnabled, tidy, memory, emptyCpuCache, cuda,
 } from './runtime.js'; // prettier-ignore
 export type { MemoryInfo } from './runtime.js';
 export type { CudaDevice } from './cuda.js';

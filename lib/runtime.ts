@@ -118,11 +118,24 @@ export interface MemoryInfo {
   cpuBytes: number;
   /** Bytes of the distinct CUDA storages behind them (views count once). */
   cudaBytes: number;
+  /**
+   * Bytes of freed large CPU blocks the addon keeps for the next steps' requests (at most the
+   * most it held live at once; RSS counts them); `emptyCpuCache()` returns them.
+   */
+  cpuCachedBytes: number;
 }
 
-/** The live tensors and their bytes right now (tensors not yet disposed). */
+/** The live tensors and their bytes right now (tensors not yet disposed), and the CPU cache. */
 export function memory(): MemoryInfo {
   return native.memory();
+}
+
+/**
+ * Returns the freed large CPU blocks kept for reuse to the system (as `torch.cuda.empty_cache`
+ * does for CUDA): for a server whose peak (a large batch) has passed. The next steps map again.
+ */
+export function emptyCpuCache(): void {
+  native.emptyCpuCache();
 }
 
 export { cuda } from './cuda.js';

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "capture_js.h"
+#include "cpu_cache_allocator.h"
 #include "devices.h"
 #include "distributed/register.h"
 #include "instance.h"
@@ -13,6 +14,7 @@ namespace rn {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   CollectWarnings();
+  InstallCpuCacheAllocator();
   auto* data = new InstanceData();
   env.SetInstanceData(data);  // deleted by node-addon-api when this environment ends
   RegisterRuntime(env, exports);

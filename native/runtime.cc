@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "args.h"
+#include "cpu_cache_allocator.h"
 #include "instance.h"
 #include "registry.h"
 
@@ -85,7 +86,13 @@ Napi::Value Memory(const Napi::CallbackInfo& info) {
   out.Set("liveTensors", Napi::Number::New(env, static_cast<double>(stats.live_tensors)));
   out.Set("cpuBytes", Napi::Number::New(env, static_cast<double>(stats.cpu_bytes)));
   out.Set("cudaBytes", Napi::Number::New(env, static_cast<double>(stats.cuda_bytes)));
+  out.Set("cpuCachedBytes", Napi::Number::New(env, static_cast<double>(CpuCachedBytes())));
   return out;
+}
+
+Napi::Value EmptyCpuCacheJs(const Napi::CallbackInfo& info) {
+  EmptyCpuCache();
+  return info.Env().Undefined();
 }
 
 // init({ ArgumentError, ShapeError, ... }): the error classes native code throws.
@@ -129,6 +136,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
       {"cudaDeviceCount", CudaDeviceCount},
       {"cudaSynchronize", CudaSynchronize},
       {"memory", Memory},
+      {"emptyCpuCache", EmptyCpuCacheJs},
       {"init", Init},
   };
   for (const auto& [name, fn] : queries) Export(env, exports, name, fn, Policy::Query);
