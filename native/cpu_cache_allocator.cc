@@ -2,14 +2,14 @@
 // (the threshold rises to the freed size, up to 32 MiB). Small allocations that outlive a step
 // between those blocks (a loss the loop has not dropped yet, its autograd nodes, waiting for the
 // garbage collector) then keep the heap from reusing or returning the holes: RSS grew by about
-// 40 MiB a step (ResNet-20, batch 128, 28x28) in a loop that left its tensors to the collector,
-// to 3.4 GiB after 100 steps, where tidy() stayed at 0.6 GiB (bench/loop_memory.ts). Mapping
-// every large block (glibc's fixed 128 KiB threshold) ended the growth but doubled the step time:
-// each block's pages were faulted in anew. So large blocks are mapped here, and a freed one is
-// kept, by its exact size, for the next request of that size: a training or inference step asks
-// for the same sizes every time, so a steady loop maps nothing and faults no pages. What is kept
-// is bounded by the most large bytes ever live at once; past it, the longest-kept blocks are
-// unmapped first.
+// 30 MiB a step (ResNet-20, batch 128, 28x28) in a loop that left its tensors to the collector,
+// to 3.7 GiB after 100 steps, where tidy() stayed at 0.66 GiB (bench/loop_memory.ts). Mapping
+// every large block (MALLOC_MMAP_THRESHOLD_=131072) ended the growth but doubled the step time
+// (1,449 against 679 ms): each block's pages were faulted in anew. So large blocks are mapped
+// here, and a freed one is kept, by its exact size, for the next request of that size: a
+// training or inference step asks for the same sizes every time, so a steady loop maps nothing
+// and faults no pages. What is kept is bounded by the most large bytes ever live at once; past
+// it, the longest-kept blocks are unmapped first.
 #include "cpu_cache_allocator.h"
 
 #include <c10/core/Allocator.h>
