@@ -1,7 +1,9 @@
 /** `resnet-native experiment <name>`: the paper's evidence (degradation, layer responses, loss landscapes), one command each. */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runDegradation, type DegradationOptions } from '../experiments/degradation.js';
+import { degradationData, runDegradation, type DegradationOptions } from '../experiments/degradation.js';
+import { gridOrder, netGrid, netName } from '../experiments/nets.js';
 import { runLandscape } from '../experiments/landscape.js';
 import { runResponses } from '../experiments/responses.js';
 import {
@@ -13,6 +15,7 @@ import {
 } from '../experiments/trained.js';
 import { ArgumentError } from '../errors.js';
 import { setNumThreads } from '../runtime.js';
+import { runChildren } from './children.js';
 
 const positive = (v: string): number => {
   const n = Number(v);
@@ -58,6 +61,7 @@ interface DegradationFlags {
   paper: boolean;
   seed: number;
   threads?: number;
+  jobs?: number;
   outputDir: string;
 }
 
@@ -87,6 +91,36 @@ export function degradationOptions(f: DegradationFlags, trainImages: number): De
 }
 
 const TRAIN_IMAGES = { 'fashion-mnist': 60_000, cifar10: 50_000 } as const;
+
+/**
+ * With more than one job, trains each net of the grid in a child process of this command
+ * (`--only <net> --jobs 1`), deepest first. The nets are small, so separate single-thread
+ * processes use the cores better than threads inside one convolution. The caller then
+ * reuses the finished folders and writes the merged JSON and plot. Resolves false when a
+ * child failed (the exit code is set; the others were stopped).
+ */
+async function trainInChildren(f: DegradationFlags, o: DegradationOptions): Promise<boolean> {
+  const nets = gridOrder(netGrid(f.depths), f.only);
+  const cores = availableParallelism();
+  const jobs = Math.min(f.jobs ?? cores, nets.length);
+  if (jobs <= 1) return true;
+  await degradationData(o); // a missing dataset fails here once, not in every child
+  const each = Math.max(1, Math.floor((f.threads ?? cores) / jobs));
+  log(`training ${nets.map(netName).join(', ')} in ${jobs} processes at a time, ${each} thread(s) each`);
+  // Later flags win in commander, so the child's --only, --jobs and --threads override the user's.
+  const args = (name: string) => [
+    ...process.execArgv, process.argv[1]!, ...process.argv.slice(2),
+    '--only', name, '--jobs', '1', '--threads', String(each),
+  ]; // prettier-ignore
+  const children = nets.map((n) => ({
+    label: netName(n),
+    args: args(netName(n)),
+    env: { OMP_NUM_THREADS: String(each) },
+  }));
+  const failure = await runChildren(children, jobs, 'the other networks');
+  if (failure !== undefined) process.exitCode = failure.code;
+  return failure === undefined;
+}
 
 function degradationCommand(): Command {
   return new Command('degradation')
@@ -135,13 +169,19 @@ function degradationCommand(): Command {
     .option('--seed <n>', 'seed of initialization and shuffling', nonNegative, 0)
     .addOption(threads())
     .option(
+      '--jobs <n>',
+      'networks trained at once, each in its own process with --threads ÷ n threads (default: one per core, up to the grid)',
+      positive,
+    )
+    .option(
       '--output-dir <dir>',
       'where degradation.json, degradation.svg and the weights go',
       'experiments/degradation',
     )
     .action(async (f: DegradationFlags) => {
-      if (f.threads !== undefined) setNumThreads(f.threads);
       const o = degradationOptions(f, TRAIN_IMAGES[f.dataset]);
+      if (!(await trainInChildren(f, o))) return;
+      if (f.threads !== undefined) setNumThreads(f.threads);
       const result = await runDegradation(o);
       log(`results: ${o.outDir}/degradation.json, plot: ${o.outDir}/degradation.svg`);
       for (const r of result.runs) {

@@ -5,9 +5,9 @@
  * node 0) the processes of M machines form one job. When one process fails the launcher stops
  * the others and exits with its code, so nothing is left running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { InvalidArgumentError } from 'commander';
+import { runChildren } from './children.js';
 
 /** How a launch is laid out. */
 export interface LaunchPlan {
@@ -36,22 +36,17 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Grace between SIGTERM and SIGKILL when the launcher stops the remaining processes. */
-const GRACE_MS = 5000;
-
 /** Runs the plan's processes; resolves with the exit code for the launcher. */
 export async function launch(plan: LaunchPlan): Promise<number> {
   const world = plan.nprocPerNode * plan.nnodes;
   // A single machine picks a free port; several must agree on one (MASTER_PORT or 29500).
   const port = plan.masterPort ?? (plan.nnodes === 1 ? await freePort() : 29500);
-  const children: ChildProcess[] = [];
-  const exits: Array<Promise<{ rank: number; code: number | null; signal: NodeJS.Signals | null }>> = [];
-  for (let local = 0; local < plan.nprocPerNode; local++) {
+  const ranks = Array.from({ length: plan.nprocPerNode }, (_, local) => {
     const rank = plan.nodeRank * plan.nprocPerNode + local;
-    const proc = spawn(process.execPath, plan.args, {
-      stdio: 'inherit',
+    return {
+      label: `rank ${rank}`,
+      args: plan.args,
       env: {
-        ...process.env,
         MASTER_ADDR: plan.masterAddr,
         MASTER_PORT: String(port),
         RANK: String(rank),
@@ -59,40 +54,10 @@ export async function launch(plan: LaunchPlan): Promise<number> {
         WORLD_SIZE: String(world),
         LOCAL_WORLD_SIZE: String(plan.nprocPerNode),
       },
-    });
-    children.push(proc);
-    exits.push(
-      new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ rank, code, signal }))),
-    );
-  }
-  const stopAll = (signal: NodeJS.Signals): void => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
-  };
-  const forward = (signal: NodeJS.Signals) => () => stopAll(signal);
-  const onInt = forward('SIGINT');
-  const onTerm = forward('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  let failure: { rank: number; code: number } | undefined;
-  let killer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.all(
-      exits.map(async (exit) => {
-        const { rank, code, signal } = await exit;
-        if (code === 0 || failure !== undefined) return;
-        failure = { rank, code: code ?? 1 };
-        console.error(
-          `resnet-native: rank ${rank} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; stopping the other ranks`,
-        );
-        stopAll('SIGTERM');
-        killer = setTimeout(() => stopAll('SIGKILL'), GRACE_MS);
-      }),
-    );
-  } finally {
-    clearTimeout(killer);
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  }
+    };
+  });
+  // Every rank runs at once: they meet at the rendezvous.
+  const failure = await runChildren(ranks, ranks.length, 'the other ranks');
   return failure?.code ?? 0;
 }
 

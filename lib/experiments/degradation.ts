@@ -177,14 +177,18 @@ export function schedule(o: DegradationOptions, opt: SGD, iterations: number): L
   return new SequentialLR(opt, { schedulers: [warm, main], milestones: [warmup] });
 }
 
+/** The experiment's images, at the 32×32 of the paper's CIFAR-10 inputs. */
+export const degradationData = (o: DegradationOptions) =>
+  loadData({
+    dataset: o.dataset, dataPath: o.dataPath, augment: o.augment, limitTrain: o.trainSize, limitTest: o.testSize,
+    cropSize: 32, resizeSize: 32,
+  }); // prettier-ignore
+
 /** Trains every network of the grid in turn; degradation.json and degradation.svg are rewritten after each epoch. */
 export async function runDegradation(o: DegradationOptions): Promise<DegradationResult> {
   const log = o.log ?? (() => {});
   await makeFolder(o.outDir);
-  const data = await loadData({
-    dataset: o.dataset, dataPath: o.dataPath, augment: o.augment, limitTrain: o.trainSize, limitTest: o.testSize,
-    cropSize: 32, resizeSize: 32,
-  }); // prettier-ignore
+  const data = await degradationData(o);
   const options: DegradationResult['options'] = { ...o };
   delete (options as Partial<DegradationOptions>).log;
   delete (options as Partial<DegradationOptions>).outDir;

@@ -50,3 +50,20 @@ export const netGrid = (depths: readonly number[]): NetSpec[] =>
   (['plain', 'resnet'] as const).flatMap((kind) =>
     [...depths].sort((a, b) => a - b).map((depth) => ({ kind, depth })),
   );
+
+/**
+ * The nets of `grid` named by `only` (all without it), deepest first: the order in which
+ * separate processes start them, so the longest runs never wait for a free process. A name
+ * outside the grid, or a depth that is not 6n+2, is an error, not an empty or failed run.
+ */
+export function gridOrder(grid: NetSpec[], only?: readonly string[]): NetSpec[] {
+  for (const n of grid) blocksOf(n.depth); // before any process starts
+  const names = grid.map(netName);
+  const unknown = (only ?? []).filter((n) => !names.includes(n));
+  if (unknown.length > 0)
+    throw new ArgumentError(
+      `Expected --only to name nets of the grid (${names.join(', ')}) but received ${unknown.join(', ')}`,
+    );
+  const chosen = grid.filter((n) => only === undefined || only.includes(netName(n)));
+  return chosen.sort((a, b) => b.depth - a.depth);
+}
