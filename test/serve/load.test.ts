@@ -63,7 +63,7 @@ describe('serve under load', () => {
     const batched = await measure(weights, images, 16);
     const single = await measure(weights, images, 1);
     console.log(
-      `[serve load] batched ${batched.throughput.toFixed(1)} req/s (p50 ${batched.p50Ms.toFixed(0)} ms, p99 ${batched.p99Ms.toFixed(0)} ms, healthz p90 ${batched.healthzP90Ms.toFixed(1)} ms, max ${batched.healthzMaxMs.toFixed(1)} ms over ${batched.healthzProbes}); ` +
+      `[serve load] batched ${batched.throughput.toFixed(1)} req/s (p50 ${batched.p50Ms.toFixed(0)} ms, p99 ${batched.p99Ms.toFixed(0)} ms, healthz p90 ${batched.healthzP90Ms.toFixed(1)} ms, max ${batched.healthzMaxMs.toFixed(1)} ms over ${batched.healthzProbes}, server event loop max ${batched.serverEventLoopMaxMs.toFixed(1)} ms); ` +
         `one at a time ${single.throughput.toFixed(1)} req/s (healthz max ${single.healthzMaxMs.toFixed(1)} ms)`,
     );
     for (const run of [batched, single]) {

@@ -68,12 +68,25 @@ export interface LoadResult {
   healthzMaxMs: number;
   healthzP90Ms: number;
   healthzProbes: number;
+  /**
+   * The server's own event-loop delay during the load (prom-client's, from /metrics): when it
+   * is near `healthzMaxMs` the server's JavaScript thread was busy; when far below, the probe
+   * waited elsewhere (for a core, on the socket).
+   */
+  serverEventLoopMaxMs: number;
+  serverEventLoopP99Ms: number;
   /** The answers, by request (request i sent image i % images.length). */
   answers: unknown[];
 }
 
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+
+/** A gauge of a /metrics text, in ms. */
+function gaugeMs(text: string, name: string): number {
+  const m = new RegExp(`^resnet_native_${name} ([\\d.e+-]+)$`, 'm').exec(text);
+  return m === null ? Number.NaN : 1000 * Number(m[1]);
+}
 
 /** Sends `count` requests at once (image i % images.length each) while another process probes /healthz every 25 ms. */
 export async function runLoad(url: string, images: readonly Buffer[], count: number): Promise<LoadResult> {
@@ -83,6 +96,7 @@ export async function runLoad(url: string, images: readonly Buffer[], count: num
   prober.stdout!.on('data', (d: Buffer) => (probeOutput += d.toString()));
   const proberExit = new Promise((resolve) => prober.once('exit', resolve));
   await new Promise((resolve) => setTimeout(resolve, 200)); // its first probes before the load
+  await (await fetch(`${url}/metrics`)).text(); // prom-client resets its event-loop histogram at each scrape
   const latencies: number[] = [];
   let errors = 0;
   const t0 = performance.now();
@@ -101,6 +115,8 @@ export async function runLoad(url: string, images: readonly Buffer[], count: num
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  // One scrape: prom-client resets its histogram after each, so both readings come from this one.
+  const metrics = await (await fetch(`${url}/metrics`)).text();
   prober.stdin!.end();
   await proberExit;
   const probeTimes = JSON.parse(probeOutput) as number[];
@@ -118,6 +134,8 @@ export async function runLoad(url: string, images: readonly Buffer[], count: num
       0.9,
     ),
     healthzProbes: probeTimes.length,
+    serverEventLoopMaxMs: gaugeMs(metrics, 'nodejs_eventloop_lag_max_seconds'),
+    serverEventLoopP99Ms: gaugeMs(metrics, 'nodejs_eventloop_lag_p99_seconds'),
     answers,
   };
 }
