@@ -45,7 +45,6 @@ int Recorder::Read(const at::Tensor& t) {
     // the tensor itself (not a copy), so later in-place updates and set_data are seen.
     reg = program_->registers++;
     register_of_[t.unsafeGetTensorImpl()] = reg;
-    seen_.push_back(t);
     program_->constants.emplace_back(reg, t);
     program_->signatures.emplace_back(t);
   }
@@ -58,7 +57,7 @@ int Recorder::Write(const at::Tensor& t) {
   program_->signatures.push_back(t.defined() ? TensorSignature(t) : TensorSignature());
   if (t.defined()) {
     register_of_[t.unsafeGetTensorImpl()] = reg;
-    seen_.push_back(t);
+    seen_.emplace_back(t.getIntrusivePtr());
   }
   return reg;
 }

@@ -100,7 +100,11 @@ class Recorder {
  private:
   std::shared_ptr<Program> program_ = std::make_shared<Program>();
   std::unordered_map<const c10::TensorImpl*, int> register_of_;
-  std::vector<at::Tensor> seen_;  // keeps every tensor alive so no address is reused mid-capture
+  // Weak references to the tensors the program made: no address is reused mid-capture (a
+  // TensorImpl's memory stays until its last weak reference goes), but each tensor's storage is
+  // freed once nothing else holds it, so a capture peaks at the eager run's memory instead of
+  // holding every intermediate to the end. Outside tensors are held by the program's constants.
+  std::vector<c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>> seen_;
   std::vector<int> pending_reads_;
   std::vector<int> mutated_;
   int numbers_;
