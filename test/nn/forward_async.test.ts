@@ -306,7 +306,8 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
           return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
         });
       const model = prepared(resnet20());
-      const x = randn([8, 3, 32, 32]);
+      // A replay long enough (tens of ms) for the polling below to see its threads.
+      const x = randn([64, 3, 32, 32]);
       for (let i = 0; i < 2; i++) (await model.forwardAsync(x)).dispose(); // captured
       await new Promise((r) => setTimeout(r, 50)); // the replay thread retires
       expect(() => setReplayNice(20)).toThrow(/0 to 19 for nice.*20/);
