@@ -300,10 +300,18 @@ describe('forwardAsync (capture, then replay off the JavaScript thread)', () => 
     'runs replays at the niceness setReplayNice asks for, and the JavaScript thread at its own',
     async () => {
       // The nice value of each of this process's threads (field 19 of /proc/<tid>/stat).
+      // A thread may exit between the listing and the read (an idle replay thread retires):
+      // it is left out.
       const nices = () =>
-        readdirSync('/proc/self/task').map((tid) => {
-          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-          return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+        readdirSync('/proc/self/task').flatMap((tid) => {
+          let stat: string;
+          try {
+            stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+            throw error;
+          }
+          return [{ tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) }];
         });
       const model = prepared(resnet20());
       // A replay long enough (tens of ms) for the polling below to see its threads.
