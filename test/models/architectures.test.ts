@@ -204,9 +204,12 @@ describe('ResNet options', () => {
       [models.resnet18({ numClasses: 10 }), randn([2, 3, 37, 53])],
       [models.resnet20({ shortcut: 'A' }), randn([2, 3, 32, 32])],
     ] as const) {
+      // Garbage of earlier tests, freed by a collection during the forward, would count.
+      globalThis.gc?.();
       let before = memory().liveTensors;
       const y = noGrad(() => model.eval().forward(x));
       expect(memory().liveTensors - before).toBe(1);
+      globalThis.gc?.();
       before = memory().liveTensors;
       const z = model.train().forward(x);
       expect(memory().liveTensors - before).toBe(1);
