@@ -34,7 +34,6 @@ export async function runChildren(
   const queue = [...specs];
   const running = new Set<ChildProcess>();
   let failure: ChildFailure | undefined;
-  let stopping = false;
   let killer: NodeJS.Timeout | undefined;
   const stopAll = (signal: NodeJS.Signals): void => {
     queue.length = 0;
@@ -59,11 +58,8 @@ export async function runChildren(
           console.error(
             `resnet-native: ${spec.label} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; stopping ${others}`,
           );
-          if (!stopping) {
-            stopping = true;
-            stopAll('SIGTERM');
-            killer = setTimeout(() => stopAll('SIGKILL'), GRACE_MS);
-          }
+          stopAll('SIGTERM');
+          killer = setTimeout(() => stopAll('SIGKILL'), GRACE_MS);
         }
         resolve();
       });

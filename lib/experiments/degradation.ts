@@ -177,7 +177,7 @@ export function schedule(o: DegradationOptions, opt: SGD, iterations: number): L
   return new SequentialLR(opt, { schedulers: [warm, main], milestones: [warmup] });
 }
 
-/** The experiment's images, at the 32×32 of the paper's CIFAR-10 inputs. */
+/** The experiment's training and test images (CIFAR-10 at 32×32, Fashion-MNIST at its own 28×28). */
 export const degradationData = (o: DegradationOptions) =>
   loadData({
     dataset: o.dataset, dataPath: o.dataPath, augment: o.augment, limitTrain: o.trainSize, limitTest: o.testSize,
